@@ -1,0 +1,49 @@
+# memory-dynamics: `make` runs the default pipeline, `make test` the test suite.
+# Both create .venv (Python >= 3.11) and install the project into it when needed.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PRESET ?= default
+CORES  ?= all
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+SMK    := $(BIN)/snakemake --configfile workflows/config/$(PRESET).yaml
+
+.PHONY: all run report test lint dryrun bench clean help
+
+all: run report
+
+help:
+	@echo "make [PRESET=default|quick|large] [CORES=n]  run the pipeline and build the report"
+	@echo "make test                                    run the test suite"
+	@echo "make report | lint | dryrun | bench | clean"
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "memory-dynamics needs Python >= 3.11 (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(SMK) --cores $(CORES)
+
+report: $(STAMP)
+	$(SMK) --report results/report.html
+	@echo "Report: results/report.html   Figures: results/*/figures/   Checks: results/*/checks.csv"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+lint: $(STAMP)
+	$(BIN)/snakemake --lint
+
+dryrun: $(STAMP)
+	$(SMK) --dry-run --quiet rules
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/hopfield_vs_neurodynex.py
+	$(BIN)/python benchmarks/hopfield_scaling.py
+
+clean:
+	rm -rf results/*/ results/report.html .snakemake

@@ -1,0 +1,149 @@
+"""Config validation and sweep grids.
+
+The config is checked against ``workflows/schemas/config.schema.yaml`` (JSON Schema, with
+defaults filled in) plus a few cross-field rules the schema cannot express. Any problem
+raises :class:`ConfigError` whose message is one line naming the key and what is allowed;
+the Snakefile prints it and stops before any job is planned.
+
+This module is imported while Snakemake parses the workflow (also inside every cluster job),
+so it imports nothing heavier than ``jsonschema`` and ``yaml``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config.schema.yaml"
+
+#: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
+SWEEPS = {"hopfield": ("N", "alpha")}
+
+__all__ = ["ConfigError", "SWEEPS", "validate", "load", "sweep_points", "point_id"]
+
+
+class ConfigError(ValueError):
+    """A user error in the config; the message is one line naming the key."""
+
+
+def _with_defaults(cls):
+    validate_props = cls.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema):
+        if isinstance(instance, dict):
+            for key, sub in properties.items():
+                if "default" in sub:
+                    instance.setdefault(key, sub["default"])
+        yield from validate_props(validator, properties, instance, schema)
+
+    return jsonschema.validators.extend(cls, {"properties": set_defaults})
+
+
+_Validator = _with_defaults(jsonschema.Draft202012Validator)
+
+
+def _path(error: jsonschema.ValidationError) -> str:
+    out = ""
+    for p in error.absolute_path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _allowed(schema: dict) -> str:
+    """Human summary of what a schema node allows."""
+    if "description" in schema:
+        return schema["description"]
+    if "enum" in schema:
+        return "one of " + ", ".join(map(repr, schema["enum"]))
+    return f"a value of type {schema.get('type', '?')}"
+
+
+def _message(error: jsonschema.ValidationError) -> str:
+    key, v = _path(error), error.validator
+    if v == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        allowed = ", ".join(error.schema.get("properties", {}))
+        return f"{key}: unknown key {', '.join(map(repr, extra))} (allowed keys: {allowed})"
+    if v == "required":
+        return f"{key}: {error.message}"
+    node = error.schema
+    shown = repr(error.instance)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    reason = {
+        "type": f"has the wrong type ({type(error.instance).__name__})",
+        "minItems": "is empty",
+        "uniqueItems": "has repeated values",
+        "enum": "is not allowed",
+    }.get(v, "is out of range")
+    return f"{key} = {shown} {reason}; allowed: {_allowed(node)}"
+
+
+def _error_key(error):
+    # deepest, most specific error first
+    return (-len(error.absolute_path), error.validator in ("anyOf", "oneOf"))
+
+
+def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
+    """Validate ``config`` in place (filling defaults) and return it.
+
+    Raises
+    ------
+    ConfigError
+        One line: the offending key, the value, and what is allowed.
+    """
+    with open(schema_path) as f:
+        schema = yaml.safe_load(f)
+    if not isinstance(config, dict):
+        raise ConfigError("the config must be a mapping of keys to values")
+    errors = sorted(_Validator(schema).iter_errors(config), key=_error_key)
+    if errors:
+        raise ConfigError(_message(errors[0]))
+    for study in config["studies"]:
+        ids = sweep_points(config, study)  # raises on colliding point names
+        if study == "hopfield":
+            for pid, pt in ids.items():
+                P = round(pt["values"]["alpha"] * pt["values"]["N"])
+                if P < 2:
+                    raise ConfigError(
+                        f"hopfield: N={pt['values']['N']}, alpha={pt['values']['alpha']} "
+                        f"stores P = round(alpha*N) = {P} patterns; allowed: alpha*N >= 1.5 "
+                        "(at least 2 patterns) for every N and alpha")
+    return config
+
+
+def load(path: str | Path) -> dict:
+    """Read and validate a YAML config file."""
+    with open(path) as f:
+        return validate(yaml.safe_load(f) or {})
+
+
+def _fmt(v) -> str:
+    return str(v) if isinstance(v, int) else f"{v:.6g}"
+
+
+def point_id(study: str, values: dict) -> str:
+    """File-name-safe id of a sweep point, e.g. ``N1000_alpha0.15``."""
+    return "_".join(f"{k}{_fmt(values[k])}" for k in SWEEPS[study])
+
+
+def sweep_points(config: dict, study: str) -> dict[str, dict]:
+    """All sweep points of ``study``: ``{point_id: {"indices": (...), "values": {...}}}``.
+
+    The grid is the Cartesian product of the study's sweep lists, in ``SWEEPS`` order.
+    """
+    axes = SWEEPS[study]
+    lists = [config[study][a] for a in axes]
+    points = {}
+    for idx in itertools.product(*(range(len(v)) for v in lists)):
+        values = {a: lst[i] for a, lst, i in zip(axes, lists, idx)}
+        pid = point_id(study, values)
+        if pid in points:
+            raise ConfigError(f"{study}: sweep values {values} and "
+                              f"{points[pid]['values']} give the same point name {pid!r}; "
+                              "allowed: values distinct to 6 significant digits")
+        points[pid] = {"indices": idx, "values": values}
+    return points

@@ -1,0 +1,455 @@
+r"""Hopfield capacity: theory, comparison with simulation, checks and figures.
+
+Theory (``SCIENCE.md`` §1):
+
+* One-step (crosstalk) error of a stored bit. With :math:`w_{ii}=0` the aligned field of a
+  bit is :math:`\xi_i h_i = [(N-1) + C]/N`, where the crosstalk :math:`C` is *exactly* a sum
+  of :math:`M=(P-1)(N-1)` independent ±1 terms (for fixed :math:`\xi^1`, the products
+  :math:`\xi^\mu\circ\xi^1`, :math:`\mu\ne1`, are i.i.d. uniform). A bit flips when
+  :math:`C < -(N-1)` (a zero field keeps the state), so the finite-N error is a binomial
+  tail; for large N it tends to :math:`\Phi(-1/\sqrt{\alpha})` (Hertz, Krogh & Palmer 1991,
+  Eq. 2.13). Keeping the diagonal adds :math:`P-1` to the margin:
+  :math:`\Phi(-(1+\alpha)/\sqrt{\alpha})`.
+* Attractor capacity (Amit, Gutfreund & Sompolinsky 1985, 1987; replica symmetric, T = 0):
+  :math:`m = \operatorname{erf}(y)` with :math:`y(\sqrt{2\alpha} + \tfrac{2}{\sqrt\pi}
+  e^{-y^2}) = \operatorname{erf}(y)`; retrieval solutions exist up to
+  :math:`\alpha_c = 0.1379` (m = 0.967).
+* Perfect recall (McEliece, Posner, Rodemich & Venkatesh 1987): most patterns are exact fixed
+  points up to :math:`P = N/(2\ln N)`, all of them up to :math:`N/(4\ln N)`.
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+from scipy import optimize, special, stats
+
+from . import checks as chk
+from . import plotting
+
+__all__ = [
+    "one_step_error",
+    "alpha_at_one_step_error",
+    "ags_overlap",
+    "critical_capacity",
+    "perfect_recall_load",
+    "fixed_point_fraction",
+    "add_theory",
+    "crossing",
+    "one_step_error_se",
+    "empirical_capacities",
+    "make_checks",
+    "make_figures",
+    "FIGURES",
+    "REFERENCES",
+    "TITLE",
+]
+
+TITLE = "Hopfield network capacity: one-step error, retrieval and fixed points"
+REFERENCES = (
+    "Hopfield (1982) PNAS 79:2554; Amit, Gutfreund & Sompolinsky (1985) PRL 55:1530 and "
+    "(1987) Ann. Phys. 173:30; McEliece et al. (1987) IEEE Trans. Inf. Theory 33:461; "
+    "Hertz, Krogh & Palmer (1991) Introduction to the Theory of Neural Computation, ch. 2"
+)
+
+
+def _n_patterns(alpha, N):
+    return np.rint(np.asarray(alpha, float) * np.asarray(N, float))
+
+
+def one_step_error(alpha, N=None, zero_diagonal: bool = True, exact: bool = True):
+    r"""Probability that a stored bit flips on one update started from its pattern.
+
+    Parameters
+    ----------
+    alpha : float or array_like
+        Load :math:`P/N`.
+    N : int or array_like, optional
+        Network size. ``None`` gives the large-N limit :math:`\Phi(-1/\sqrt\alpha)` (or
+        :math:`\Phi(-(1+\alpha)/\sqrt\alpha)` with the diagonal kept). With ``N``, the load is
+        realised as ``P = round(alpha*N)``.
+    zero_diagonal : bool
+        Whether :math:`w_{ii} = 0`.
+    exact : bool
+        With ``N``: the exact binomial tail (default) or the Gaussian finite-N form
+        :math:`\Phi(-\sqrt{(N-1)/(P-1)})` (:math:`\Phi(-(N+P-1)/\sqrt{(N-1)(P-1)})` with the
+        diagonal kept).
+
+    Returns
+    -------
+    float or ndarray
+    """
+    alpha = np.asarray(alpha, float)
+    if N is None:
+        z = 1 / np.sqrt(alpha) if zero_diagonal else (1 + alpha) / np.sqrt(alpha)
+        return stats.norm.cdf(-z)
+    P = _n_patterns(alpha, N)
+    N = np.asarray(N, float)
+    if np.any(P < 2):
+        raise ValueError("finite-N one-step error needs P = round(alpha*N) >= 2")
+    M = (P - 1) * (N - 1)
+    margin = N - 1 if zero_diagonal else N + P - 1  # the kept diagonal adds P - 1
+    if not exact:
+        return stats.norm.cdf(-margin / np.sqrt(M))
+    # C = 2B - M with B ~ Binomial(M, 1/2); a flip needs C < -margin, i.e. B < (M - margin)/2
+    k = np.ceil((M - margin) / 2) - 1
+    return stats.binom.cdf(k, M, 0.5)
+
+
+def alpha_at_one_step_error(level: float = 0.01, zero_diagonal: bool = True, N=None):
+    r"""Load at which the one-step error equals ``level`` (0.01 → 0.1848 for large N).
+
+    With a zero diagonal :math:`\alpha = 1/\Phi^{-1}(\text{level})^2`, or at finite ``N``
+    (Gaussian form, P treated as continuous) :math:`\alpha = ((N-1)/z^2 + 1)/N`; with the
+    diagonal kept (large N only), the smaller root of
+    :math:`(1+\alpha)/\sqrt\alpha = z` (none when level ≥ Φ(−2) = 0.0228);
+    :math:`z = -\Phi^{-1}(\text{level})`.
+    """
+    if not 0 < level < 0.5:
+        raise ValueError(f"level must be in (0, 0.5), got {level}")
+    z = -stats.norm.ppf(level)
+    if zero_diagonal:
+        if N is not None:
+            N = np.asarray(N, float)
+            return ((N - 1) / z**2 + 1) / N
+        return float(1 / z**2)
+    if N is not None:
+        raise ValueError("the finite-N inversion needs zero_diagonal=True")
+    if z <= 2:
+        raise ValueError(f"with the diagonal kept the one-step error never exceeds "
+                         f"{stats.norm.cdf(-2):.4f}; level {level} is not reached")
+    return float(((z - np.sqrt(z * z - 4)) / 2) ** 2)
+
+
+def _ags_residual(y, alpha):
+    return special.erf(y) - y * (np.sqrt(2 * alpha) + 2 / np.sqrt(np.pi) * np.exp(-y * y))
+
+
+def _ags_y(alpha: float) -> float:
+    """Largest root y > 0 of the AGS equation, or 0 when only y = 0 solves it."""
+    ys = np.linspace(1e-3, 6.0, 6001)
+    f = _ags_residual(ys, alpha)
+    sign_change = np.flatnonzero(np.sign(f[:-1]) != np.sign(f[1:]))
+    if sign_change.size == 0:
+        return 0.0
+    i = sign_change[-1]
+    return optimize.brentq(_ags_residual, ys[i], ys[i + 1], args=(alpha,), xtol=1e-14)
+
+
+def ags_overlap(alpha):
+    r"""Replica-symmetric retrieval overlap :math:`m(\alpha)` at T = 0 (AGS 1987).
+
+    Solves :math:`y(\sqrt{2\alpha} + \tfrac{2}{\sqrt\pi}e^{-y^2}) = \operatorname{erf}(y)`
+    for its largest root and returns :math:`m = \operatorname{erf}(y)`; 0 above
+    :math:`\alpha_c` (:func:`critical_capacity`), where no retrieval state exists.
+    ``m(0.10) = 0.9980``, ``m(0.12) = 0.9932``, ``m(alpha_c) = 0.967``.
+    """
+    alpha = np.asarray(alpha, float)
+    if np.any(alpha <= 0):
+        raise ValueError("alpha must be > 0")
+    ac = critical_capacity()
+    out = np.array([special.erf(_ags_y(a)) if a <= ac else 0.0 for a in alpha.ravel()])
+    return out.reshape(alpha.shape) if alpha.ndim else float(out[0])
+
+
+@functools.cache
+def critical_capacity() -> float:
+    r"""AGS critical load :math:`\alpha_c \approx 0.1379` (largest α with a retrieval state).
+
+    At :math:`\alpha_c` the two nonzero roots of the AGS equation merge; found by bisection
+    on the existence of a nonzero root of the residual's maximum.
+    """
+    def has_root(a):
+        res = optimize.minimize_scalar(lambda y: -_ags_residual(y, a), bounds=(0.5, 4),
+                                       method="bounded", options={"xatol": 1e-12})
+        return -res.fun > 0
+
+    lo, hi = 0.10, 0.20
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if has_root(mid) else (lo, mid)
+    return 0.5 * (lo + hi)
+
+
+def perfect_recall_load(N, all_patterns: bool = False):
+    r"""McEliece et al. load below which (most / all) patterns are exact fixed points.
+
+    :math:`\alpha = 1/(2\ln N)` (most) or :math:`1/(4\ln N)` (all), i.e. ``P = N/(2 ln N)``
+    (72 at N = 1000) or ``N/(4 ln N)`` (36).
+    """
+    N = np.asarray(N, float)
+    return 1 / ((4 if all_patterns else 2) * np.log(N))
+
+
+def fixed_point_fraction(alpha, N, zero_diagonal: bool = True):
+    r"""Independent-bit approximation :math:`(1 - p_N)^N` of the fraction of fixed points.
+
+    ``p_N`` is the exact finite-N one-step error. Bits of one pattern are weakly
+    correlated (O(1/N)), so this is an approximation, good where the fraction is not tiny.
+    """
+    p = one_step_error(alpha, N, zero_diagonal)
+    return np.exp(np.asarray(N, float) * np.log1p(-p))
+
+
+# --------------------------------------------------------------------------- comparison
+def _attrs(long_name, units="1", **extra):
+    return {"long_name": long_name, "units": units, **extra}
+
+
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
+    """Add theory variables beside the simulated ones, on the merged coordinates."""
+    zero = bool(ds.attrs.get("zero_diagonal", 1))
+    alpha, N = xr.broadcast(ds.alpha, ds.N)
+    ds = ds.copy()
+    ds["one_step_error_theory"] = (
+        ("alpha", "N"), one_step_error(alpha.values, N.values, zero),
+        _attrs("one-step error, exact finite-N binomial theory"))
+    ds["one_step_error_theory_large_N"] = (
+        "alpha", one_step_error(ds.alpha.values, None, zero),
+        _attrs("one-step error, large-N theory Phi(-1/sqrt(alpha))"))
+    ds["fixed_point_fraction_theory"] = (
+        ("alpha", "N"), fixed_point_fraction(alpha.values, N.values, zero),
+        _attrs("fixed-point fraction, independent-bit approximation (1-p_N)^N"))
+    ds["overlap_theory"] = ("alpha", ags_overlap(ds.alpha.values),
+                            _attrs("AGS replica-symmetric retrieval overlap (T=0)"))
+    ds.attrs["critical_capacity"] = critical_capacity()
+    return ds.transpose("N", "alpha", ...)
+
+
+def _mean_se(da: xr.DataArray):
+    n = da.sizes["network"]
+    return da.mean("network"), da.std("network", ddof=1) / np.sqrt(n)
+
+
+def crossing(x: np.ndarray, y: np.ndarray, level: float, log: bool = False) -> float:
+    """First x where y (increasing or decreasing) crosses ``level``, by linear interpolation.
+
+    With ``log=True`` interpolation is in log y. NaN when y never crosses.
+    """
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    above = y >= level if y[-1] >= y[0] else y <= level
+    i = np.flatnonzero(above)
+    if i.size == 0 or i[0] == 0:
+        return np.nan
+    i = i[0]
+    y0, y1 = y[i - 1], y[i]
+    if log:
+        if y0 <= 0:
+            return float(x[i])
+        y0, y1, level = np.log(y0), np.log(y1), np.log(level)
+    return float(x[i - 1] + (level - y0) * (x[i] - x[i - 1]) / (y1 - y0))
+
+
+def empirical_capacities(ds: xr.Dataset, n_boot: int = 400, seed: int = 0,
+                         error_level: float = 0.01, overlap_level: float = 0.8
+                         ) -> xr.Dataset:
+    """Empirical capacities per N with bootstrap standard errors (resampling networks).
+
+    * ``alpha_one_step``: α where the mean one-step error crosses ``error_level``;
+    * ``alpha_retrieval``: α where the mean final overlap (from a stored pattern) falls below
+      ``overlap_level`` (midway between retrieval, m ≥ 0.967, and the spin-glass m ≈ 0.3);
+    * ``alpha_fixed_points``: α where half of the patterns are exact fixed points.
+    """
+    rng = np.random.default_rng(seed)
+    n = ds.sizes["network"]
+    boot = rng.integers(0, n, size=(n_boot, n))
+    specs = {"alpha_one_step": ("one_step_error", error_level, True),
+             "alpha_retrieval": ("overlap", overlap_level, False),
+             "alpha_fixed_points": ("fixed_point_fraction", 0.5, False)}
+    x = ds.alpha.values
+    out = {}
+    for name, (var, level, log) in specs.items():
+        vals = ds[var].transpose("N", "alpha", "network").values
+        est = np.array([crossing(x, v.mean(-1), level, log) for v in vals])
+        bs = np.array([[crossing(x, v[:, b].mean(-1), level, log) for b in boot]
+                       for v in vals])
+        se = np.nanstd(bs, axis=1, ddof=1)
+        out[name] = ("N", est, _attrs(f"empirical load at {var} = {level:g}"))
+        out[name + "_se"] = ("N", se, _attrs(f"bootstrap standard error of {name}"))
+    return xr.Dataset(out, coords={"N": ds.N})
+
+
+def one_step_error_se(ds: xr.Dataset):
+    """Mean one-step error over networks and its standard error.
+
+    Bits of one network are correlated through shared patterns and neurons (the variance of a
+    network's error rate is 1.5-3x binomial), and a handful of networks estimate their spread
+    poorly. The SE is therefore the largest of: the sample SE across networks, the
+    within-network crossed (pattern x neuron) estimate averaged over networks, and the
+    binomial SE of the theory over all bits.
+    """
+    n = ds.sizes["network"]
+    err = ds.one_step_error.mean("network")
+    between = ds.one_step_error.var("network", ddof=1)
+    within = ds.one_step_error_var.mean("network")
+    p = ds.one_step_error_theory
+    binom = p * (1 - p) / (ds.P * ds.N)
+    return err, np.sqrt(np.maximum(np.maximum(between, within), binom) / n)
+
+
+# ------------------------------------------------------------------------------- checks
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
+    """Theory-versus-simulation checks of a merged Hopfield dataset (with theory added)."""
+    out = [
+        chk.within("theory_alpha_at_1pct_one_step_error",
+                   "large-N load at 1% one-step error (HKP Table 2.1: 0.185)",
+                   0.185, alpha_at_one_step_error(0.01), 0.0005),
+        chk.within("theory_critical_capacity", "AGS critical load alpha_c (0.138)",
+                   0.1379, critical_capacity(), 0.0005),
+        chk.within("theory_ags_overlap_0.10", "AGS retrieval overlap m(0.10) = 0.9980",
+                   0.9980, ags_overlap(0.10), 0.0005),
+    ]
+    caps = empirical_capacities(ds)
+    for N in ds.N.values:
+        a, se = float(caps.alpha_one_step.sel(N=N)), float(caps.alpha_one_step_se.sel(N=N))
+        if N >= 1000:
+            out.append(chk.within(
+                f"alpha_at_1pct_one_step_error_N{N}",
+                f"empirical load at 1% one-step error, N={N} (bootstrap SE {se:.4f}), "
+                "within 0.01 of the textbook 0.185", 0.185, a, 0.01))
+    for N in ds.N.values[ds.N.values >= 2000]:
+        for alpha, rel, level in ((0.10, ">=", 0.99), (0.20, "<", 0.5)):
+            if not np.any(np.isclose(ds.alpha.values, alpha)):
+                continue
+            m, se = _mean_se(ds.overlap.sel(N=N).sel(alpha=alpha, method="nearest"))
+            fn = chk.at_least if rel == ">=" else chk.below
+            out.append(fn(f"overlap_alpha{alpha:.2f}_N{N}",
+                          f"mean final overlap from a stored pattern at alpha={alpha:.2f}, "
+                          f"N={N} (SE {float(se):.4f}), observed {rel} expected",
+                          level, float(m)))
+    err, se = one_step_error_se(ds)
+    theory = ds.one_step_error_theory
+    for N in ds.N.values[ds.N.values >= 500]:
+        for alpha in ds.alpha.values:
+            pt = dict(N=N, alpha=alpha)
+            out.append(chk.within_se(
+                f"one_step_error_N{N}_alpha{alpha:.3f}",
+                f"one-step error vs exact finite-N theory, N={N}, alpha={alpha:.3f}",
+                float(theory.sel(pt)), float(err.sel(pt)), float(se.sel(pt)), 3))
+    unconverged = int(ds.n_unconverged.sum())
+    out.append(chk.at_most("all_trajectories_converged",
+                           "asynchronous trajectories that hit max_sweeps (flagged, not "
+                           "hidden)", 0, unconverged))
+    return out
+
+
+# ------------------------------------------------------------------------------ figures
+FIGURES = {
+    "hopfield_one_step_error_vs_alpha": "one-step error vs load, theory overlaid",
+    "hopfield_overlap_vs_alpha": "final overlap vs load with the AGS curve",
+    "hopfield_fixed_points_vs_load": "fixed-point fraction vs P ln N / N",
+    "hopfield_capacity_vs_N": "empirical capacities vs N",
+}
+
+
+def _fig_one_step(ds, plt):
+    fig, ax = plt.subplots(figsize=plotting.SINGLE)
+    colors = plotting.colors(ds.sizes["N"])
+    err, se = one_step_error_se(ds)
+    for c, N in zip(colors, ds.N.values):
+        e, s = err.sel(N=N).values, se.sel(N=N).values
+        ok = e > 0
+        ax.errorbar(ds.alpha.values[ok], e[ok], yerr=s[ok], fmt="o", ms=3, color=c,
+                    label=f"N = {N}", capsize=0, lw=0.8)
+        ax.plot(ds.alpha, ds.one_step_error_theory.sel(N=N), "--", color=c, lw=0.8)
+    a = np.linspace(float(ds.alpha.min()), float(ds.alpha.max()), 300)
+    zero = bool(ds.attrs.get("zero_diagonal", 1))
+    ax.plot(a, one_step_error(a, None, zero), "k-", lw=1.2, label=r"$\Phi(-1/\sqrt{\alpha})$")
+    ax.axhline(0.01, color="0.5", lw=0.6, ls=":")
+    if zero:
+        a1 = alpha_at_one_step_error(0.01)
+        ax.axvline(a1, color="0.5", lw=0.6, ls=":")
+        ax.annotate(rf"1 % at $\alpha$ = {a1:.3f}", (a1, 0.01), (6, -14),
+                    textcoords="offset points", fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-6, 0.2)
+    ax.set_xlabel(r"load $\alpha = P/N$")
+    ax.set_ylabel("one-step bit error")
+    ax.legend(title="simulation (dashed: finite-N theory)", fontsize=6, title_fontsize=6)
+    return fig
+
+
+def _fig_overlap(ds, plt):
+    fig, axes = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT, sharey=True)
+    colors = plotting.colors(ds.sizes["N"])
+    a = np.linspace(0.005, float(ds.alpha.max()), 400)
+    m_ags = ags_overlap(a)
+    ac = critical_capacity()
+    for ax, var, title in ((axes[0], "overlap", "start: stored pattern"),
+                           (axes[1], "cue_overlap",
+                            f"start: cue with {ds.attrs.get('cue_flip', 0.1):g} bits flipped")):
+        mean, se = _mean_se(ds[var])
+        for c, N in zip(colors, ds.N.values):
+            ax.errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,
+                        color=c, label=f"N = {N}")
+        ax.plot(a[a <= ac], m_ags[a <= ac], "k-", lw=1.4, label="AGS theory")
+        ax.axvline(ac, color="k", ls=":", lw=0.8)
+        ax.annotate(rf"$\alpha_c$ = {ac:.3f}", (ac, 0.05), (4, 0), textcoords="offset points",
+                    fontsize=7)
+        ax.set_xlabel(r"load $\alpha = P/N$")
+        ax.set_title(title, fontsize=8)
+    axes[0].set_ylabel("final overlap $m$")
+    axes[0].set_ylim(0, 1.03)
+    axes[0].legend(fontsize=6, loc="lower left")
+    return fig
+
+
+def _fig_fixed_points(ds, plt):
+    fig, ax = plt.subplots(figsize=plotting.SINGLE)
+    colors = plotting.colors(ds.sizes["N"])
+    fp, se = _mean_se(ds.fixed_point_fraction)
+    for c, N in zip(colors, ds.N.values):
+        x = ds.P.sel(N=N) * np.log(N) / N
+        ax.errorbar(x, fp.sel(N=N), yerr=se.sel(N=N), fmt="o", ms=3, color=c, lw=0.8,
+                    label=f"N = {N}")
+        ax.plot(x, ds.fixed_point_fraction_theory.sel(N=N), "-", color=c, lw=0.8)
+    ax.axvline(0.5, color="k", ls="--", lw=0.8)
+    ax.axvline(0.25, color="k", ls=":", lw=0.8)
+    ax.annotate(r"$P = N/2\ln N$", (0.5, 0.9), (3, 0), textcoords="offset points", fontsize=7)
+    ax.annotate(r"$N/4\ln N$", (0.25, 0.9), (3, 0), textcoords="offset points", fontsize=7)
+    ax.set_xlim(0, min(2.0, float((ds.P * np.log(ds.N) / ds.N).max())))
+    ax.set_xlabel(r"$P \ln N / N$")
+    ax.set_ylabel("fraction of patterns that are fixed points")
+    ax.legend(title=r"lines: $(1-p_N)^N$", fontsize=6, title_fontsize=6)
+    return fig
+
+
+def _fig_capacity(ds, plt):
+    caps = empirical_capacities(ds)
+    fig, ax = plt.subplots(figsize=plotting.SINGLE)
+    Ns = ds.N.values
+    Nf = np.geomspace(Ns.min(), Ns.max(), 200)
+    ax.errorbar(Ns, caps.alpha_one_step, yerr=caps.alpha_one_step_se, fmt="o", color="C0",
+                label="1 % one-step error")
+    if ds.attrs.get("zero_diagonal", 1):
+        ax.plot(Nf, alpha_at_one_step_error(0.01, N=Nf), "-", color="C0", lw=0.8)
+        ax.axhline(alpha_at_one_step_error(0.01), color="C0", lw=0.6, ls=":")
+    ax.errorbar(Ns, caps.alpha_retrieval, yerr=caps.alpha_retrieval_se, fmt="s", color="C1",
+                label=r"retrieval limit ($\bar m$ = 0.8)")
+    ax.axhline(critical_capacity(), color="C1", lw=0.8, label=r"AGS $\alpha_c$")
+    ax.errorbar(Ns, caps.alpha_fixed_points, yerr=caps.alpha_fixed_points_se, fmt="^",
+                color="C2", label="half of patterns fixed points")
+    ax.plot(Nf, perfect_recall_load(Nf), "-", color="C2", lw=0.8,
+            label=r"McEliece $1/(2\ln N)$")
+    ax.set_xscale("log")
+    ax.set_xlabel("number of neurons $N$")
+    ax.set_ylabel(r"capacity $\alpha = P/N$")
+    ax.set_ylim(0, 0.3)
+    ax.legend(fontsize=6, ncol=1)
+    return fig
+
+
+def make_figures(ds: xr.Dataset, outdir: str | Path) -> list[Path]:
+    """Draw every Hopfield figure into ``outdir`` as PNG and PDF; return the paths."""
+    plt = plotting.pyplot()
+    makers = {"hopfield_one_step_error_vs_alpha": _fig_one_step,
+              "hopfield_overlap_vs_alpha": _fig_overlap,
+              "hopfield_fixed_points_vs_load": _fig_fixed_points,
+              "hopfield_capacity_vs_N": _fig_capacity}
+    paths = []
+    for name, make in makers.items():
+        paths += plotting.save(make(ds, plt), Path(outdir) / name)
+    return paths

@@ -1,0 +1,161 @@
+"""Dataset I/O, provenance and logging shared by every study.
+
+* netCDF4 files through h5netcdf, written atomically (temporary name, then rename), so an
+  interrupted job never leaves a partial file under its final name.
+* CF-style global attributes: ``title``, ``source`` (package and code version), ``history``,
+  ``references``, ``Conventions``, the config as JSON, the root seed and package versions.
+* Shards are merged with every ``combine_by_coords`` argument explicit.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import json
+import logging
+import os
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snakemake")
+
+__all__ = ["code_version", "provenance", "write_dataset", "read_dataset", "merge_shards",
+           "as_shard", "script_logger", "Progress", "to_jsonable"]
+
+
+@functools.cache
+def code_version() -> str:
+    """``git describe --always --dirty --tags`` of the checkout, else the package version."""
+    try:
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=REPO,
+                             capture_output=True, text=True, timeout=10, check=True)
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        from . import __version__
+
+        return __version__
+
+
+def _versions() -> str:
+    found = []
+    for p in PACKAGES:
+        try:
+            found.append(f"{p}={metadata.version(p)}")
+        except metadata.PackageNotFoundError:
+            pass
+    return "; ".join([f"python={platform.python_version()}", *found])
+
+
+def provenance(title: str, config: dict, references: str, **extra) -> dict:
+    """Global attributes recording what produced a dataset and how to reproduce it."""
+    from . import __version__
+
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+    return {
+        "title": title,
+        "Conventions": "CF-1.10",
+        "source": f"memory-dynamics {__version__} (code version {code_version()})",
+        "history": f"{now} created by memory-dynamics",
+        "date_created": now,
+        "references": references,
+        "root_seed": int(config.get("root_seed", -1)),
+        "seeding": "each sweep point draws from numpy.random.default_rng([*grid_indices, "
+                   "root_seed]); grid_indices index the point in the config's sweep lists",
+        "package_versions": _versions(),
+        "config": json.dumps(config, sort_keys=True),
+        **extra,
+    }
+
+
+def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write ``ds`` to netCDF4 (h5netcdf) atomically; float variables are compressed."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    enc = {v: {"compression": "gzip", "compression_opts": 4}
+           for v in ds.data_vars if ds[v].ndim and ds[v].dtype.kind in "fiu"}
+    try:
+        ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def read_dataset(path: str | Path) -> xr.Dataset:
+    """Load a dataset fully into memory (and close the file)."""
+    try:
+        return xr.load_dataset(path, engine="h5netcdf")
+    except (OSError, ValueError) as e:
+        raise OSError(f"cannot read dataset {path}: {e} (corrupt or truncated? delete it "
+                      "and rerun to recompute)") from e
+
+
+def merge_shards(paths: Iterable[str | Path]) -> xr.Dataset:
+    """Combine shard files into one dataset along their sweep coordinates."""
+    shards = [read_dataset(p) for p in paths]
+    return xr.combine_by_coords(shards, data_vars="minimal", coords="minimal",
+                                compat="override", join="exact",
+                                combine_attrs="drop_conflicts")
+
+
+def as_shard(ds: xr.Dataset, sweep: Iterable[str]) -> xr.Dataset:
+    """Promote the scalar sweep coordinates of a one-point dataset to length-1 dimensions.
+
+    Other scalar coordinates (e.g. ``P``, which depends on the point) gain the sweep
+    dimensions too, so :func:`merge_shards` concatenates rather than overrides them.
+    """
+    sweep = list(sweep)
+    extra = [c for c in ds.coords if ds[c].ndim == 0 and c not in sweep]
+    return ds.reset_coords(extra).expand_dims(sweep).set_coords(extra)
+
+
+def script_logger(logfile: str | Path | None, name: str) -> logging.Logger:
+    """Logger writing to a rule's log file (or stderr) with timestamps.
+
+    With a log file, stderr is appended to it as well, so a traceback lands in the rule's log
+    (the Snakemake catalogue convention).
+    """
+    if logfile:
+        sys.stderr = open(logfile, "a", buffering=1)  # noqa: SIM115 (lives as long as the job)
+    log = logging.getLogger(name)
+    log.setLevel(logging.INFO)
+    handler = logging.FileHandler(logfile) if logfile else logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    log.handlers[:] = [handler]
+    logging.captureWarnings(True)
+    logging.getLogger("py.warnings").handlers[:] = [handler]
+    return log
+
+
+class Progress:
+    """Callable ``(done, total)`` that logs progress and the estimated time left."""
+
+    def __init__(self, log: logging.Logger, what: str):
+        self.log, self.what, self.t0 = log, what, time.perf_counter()
+
+    def __call__(self, done: int, total: int) -> None:
+        el = time.perf_counter() - self.t0
+        left = el / max(done, 1) * (total - done)
+        self.log.info("%s: %d/%d done, %.1f s elapsed, ~%.1f s left", self.what, done, total,
+                      el, left)
+
+
+def to_jsonable(obj):
+    """Config values (numpy scalars included) as plain JSON types."""
+    if isinstance(obj, dict):
+        return {k: to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj

@@ -1,0 +1,59 @@
+"""Figure style shared by all studies: journal sizes, fonts, PNG + PDF output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+SINGLE = (3.4, 2.6)  # one journal column, inches
+DOUBLE_SHORT = (7.0, 2.6)  # two columns, one row of panels
+
+_STYLE = {
+    "font.size": 8,
+    "axes.labelsize": 8,
+    "axes.titlesize": 8,
+    "legend.fontsize": 7,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "legend.frameon": False,
+    "lines.linewidth": 1.0,
+    "savefig.dpi": 300,
+    "savefig.bbox": "tight",
+    "pdf.fonttype": 42,  # embed TrueType: editable text in the PDF
+    "svg.fonttype": "none",
+}
+
+
+def pyplot():
+    """Return ``matplotlib.pyplot`` with the Agg backend and the project style applied."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.rcParams.update(_STYLE)
+    return plt
+
+
+def colors(n: int):
+    """``n`` colours of the viridis map, dark to light (for a swept parameter)."""
+    import matplotlib
+
+    return matplotlib.colormaps["viridis"](np.linspace(0.0, 0.85, max(n, 1)))
+
+
+def save(fig, stem: str | Path) -> list[Path]:
+    """Save ``fig`` as ``<stem>.png`` and ``<stem>.pdf``; close it; return both paths."""
+    import matplotlib.pyplot as plt
+
+    stem = Path(stem)
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
+    fig.tight_layout()
+    for p in paths:
+        fig.savefig(p, metadata={"CreationDate": None} if p.suffix == ".pdf" else None)
+    plt.close(fig)
+    return paths
