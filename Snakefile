@@ -10,7 +10,7 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "workflows/config/default.yaml"
+configfile: f"{workflow.basedir}/workflows/config/default.yaml"
 
 
 include: "workflows/rules/common.smk"

@@ -22,7 +22,15 @@ SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config
 #: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
 SWEEPS = {"hopfield": ("N", "alpha")}
 
-__all__ = ["ConfigError", "SWEEPS", "validate", "load", "sweep_points", "point_id"]
+#: Relative cost of one sweep point (seconds on one core, roughly), used to bundle cheap
+#: points into one job. It changes only how points are grouped into files, never the data:
+#: every point draws from its own seed.
+COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3}
+
+#: Target work of one simulate job, in the units of COST.
+JOB_SECONDS = 10.0
+
+__all__ = ["ConfigError", "SWEEPS", "validate", "load", "sweep_points", "point_id", "shards"]
 
 
 class ConfigError(ValueError):
@@ -147,3 +155,38 @@ def sweep_points(config: dict, study: str) -> dict[str, dict]:
                               "allowed: values distinct to 6 significant digits")
         points[pid] = {"indices": idx, "values": values}
     return points
+
+
+def shards(config: dict, study: str) -> dict[str, list[dict]]:
+    """Bundle sweep points into shards (one simulate job and file each).
+
+    Points that differ only in the last sweep axis are bundled, consecutive in config order,
+    until their estimated cost reaches ``JOB_SECONDS``: cheap points share a job (less
+    per-job overhead), expensive ones get a job each. Shard ids name the first and last
+    value of the bundled axis, e.g. ``N500_alpha0.02-0.3`` or ``N4000_alpha0.15``.
+    """
+    axes = SWEEPS[study]
+    last = axes[-1]
+    out: dict[str, list[dict]] = {}
+    block: list[dict] = []
+
+    def close():
+        if block:
+            first, final = block[0]["values"], block[-1]["values"]
+            pid = point_id(study, first)
+            if len(block) > 1:
+                pid += f"-{_fmt(final[last])}"
+            out[pid] = list(block)
+            block.clear()
+
+    cost = 0.0
+    for pt in sweep_points(config, study).values():
+        c = COST[study](pt["values"])
+        if block and (pt["indices"][:-1] != block[-1]["indices"][:-1]
+                      or cost + c > JOB_SECONDS):
+            close()
+            cost = 0.0
+        block.append(pt)
+        cost += c
+    close()
+    return out

@@ -130,7 +130,8 @@ def _ags_residual(y, alpha):
 
 def _ags_y(alpha: float) -> float:
     """Largest root y > 0 of the AGS equation, or 0 when only y = 0 solves it."""
-    ys = np.linspace(1e-3, 6.0, 6001)
+    # the retrieval root lies below 1/sqrt(2 alpha) (where erf(y) <= 1 = y sqrt(2 alpha))
+    ys = np.linspace(1e-3, 1 / np.sqrt(2 * alpha) + 3.0, 20001)
     f = _ags_residual(ys, alpha)
     sign_change = np.flatnonzero(np.sign(f[:-1]) != np.sign(f[1:]))
     if sign_change.size == 0:
@@ -380,7 +381,7 @@ def _fig_overlap(ds, plt):
     ac = critical_capacity()
     for ax, var, title in ((axes[0], "overlap", "start: stored pattern"),
                            (axes[1], "cue_overlap",
-                            f"start: cue with {ds.attrs.get('cue_flip', 0.1):g} bits flipped")):
+                            f"start: cue with {100 * ds.attrs.get('cue_flip', 0.1):g} % of bits flipped")):
         mean, se = _mean_se(ds[var])
         for c, N in zip(colors, ds.N.values):
             ax.errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,
@@ -408,9 +409,10 @@ def _fig_fixed_points(ds, plt):
         ax.plot(x, ds.fixed_point_fraction_theory.sel(N=N), "-", color=c, lw=0.8)
     ax.axvline(0.5, color="k", ls="--", lw=0.8)
     ax.axvline(0.25, color="k", ls=":", lw=0.8)
-    ax.annotate(r"$P = N/2\ln N$", (0.5, 0.9), (3, 0), textcoords="offset points", fontsize=7)
-    ax.annotate(r"$N/4\ln N$", (0.25, 0.9), (3, 0), textcoords="offset points", fontsize=7)
-    ax.set_xlim(0, min(2.0, float((ds.P * np.log(ds.N) / ds.N).max())))
+    for x, label in ((0.25, r"all: $P = N/4\ln N$"), (0.5, r"most: $P = N/2\ln N$")):
+        ax.annotate(label, (x, 0.05), (-2, 0), textcoords="offset points", fontsize=6,
+                    rotation=90, ha="right", va="bottom")
+    ax.set_xlim(0, min(1.6, float((ds.P * np.log(ds.N) / ds.N).max())))
     ax.set_xlabel(r"$P \ln N / N$")
     ax.set_ylabel("fraction of patterns that are fixed points")
     ax.legend(title=r"lines: $(1-p_N)^N$", fontsize=6, title_fontsize=6)
@@ -435,6 +437,8 @@ def _fig_capacity(ds, plt):
     ax.plot(Nf, perfect_recall_load(Nf), "-", color="C2", lw=0.8,
             label=r"McEliece $1/(2\ln N)$")
     ax.set_xscale("log")
+    ax.set_xticks(Ns, [str(n) for n in Ns])
+    ax.minorticks_off()
     ax.set_xlabel("number of neurons $N$")
     ax.set_ylabel(r"capacity $\alpha = P/N$")
     ax.set_ylim(0, 0.3)

@@ -100,12 +100,28 @@ def read_dataset(path: str | Path) -> xr.Dataset:
                       "and rerun to recompute)") from e
 
 
-def merge_shards(paths: Iterable[str | Path]) -> xr.Dataset:
-    """Combine shard files into one dataset along their sweep coordinates."""
-    shards = [read_dataset(p) for p in paths]
-    return xr.combine_by_coords(shards, data_vars="minimal", coords="minimal",
-                                compat="override", join="exact",
-                                combine_attrs="drop_conflicts")
+def merge_shards(paths: Iterable[str | Path], sweep: Iterable[str]) -> xr.Dataset:
+    """Combine shard files into one dataset along their sweep coordinates.
+
+    A shard holds one value of every sweep axis but the last and a block of values of the
+    last, so shards are combined axis by axis from the last: all shards with equal leading
+    values first, then those results along the leading axis.
+    """
+    return _combine([read_dataset(p) for p in paths], list(sweep))
+
+
+def _combine(parts: list[xr.Dataset], sweep: list[str]) -> xr.Dataset:
+    kw = dict(data_vars="minimal", coords="minimal", compat="override", join="exact",
+              combine_attrs="drop_conflicts")
+    if len(sweep) > 1:
+        head = sweep[0]
+        groups: dict = {}
+        for ds in parts:
+            if ds.sizes[head] != 1:
+                raise ValueError(f"a shard spans several values of {head!r}")
+            groups.setdefault(ds[head].item(), []).append(ds)
+        parts = [_combine(g, sweep[1:]) for g in groups.values()]
+    return xr.combine_by_coords(parts, **kw)
 
 
 def as_shard(ds: xr.Dataset, sweep: Iterable[str]) -> xr.Dataset:

@@ -1,7 +1,7 @@
 # Shared helpers: config validation (before any job is planned), sweep points, targets.
 import sys
 
-from analysis.config import ConfigError, sweep_points, validate
+from analysis.config import ConfigError, shards, validate
 
 try:
     validate(config)
@@ -9,7 +9,7 @@ except ConfigError as err:
     sys.exit(f"Config error: {err}")
 
 STUDIES = config["studies"]
-POINTS = {study: sweep_points(config, study) for study in STUDIES}
+SHARDS = {study: shards(config, study) for study in STUDIES}
 
 
 def settings(study):
@@ -19,13 +19,13 @@ def settings(study):
     return {k: v for k, v in config[study].items() if k not in SWEEPS[study]}
 
 
-def shards(study):
-    return expand("results/{study}/shards/{point}.nc", study=study, point=POINTS[study])
+def shard_files(study):
+    return expand("results/{study}/shards/{shard}.nc", study=study, shard=SHARDS[study])
 
 
-def point(study):
-    """Input function: the sweep point (grid indices and values) of a shard."""
-    return lambda wildcards: POINTS[study][wildcards.point]
+def points(study):
+    """Params function: the sweep points (grid indices and values) of a shard."""
+    return lambda wildcards: SHARDS[study][wildcards.shard]
 
 
 FIGURES = {}  # study -> figure names, filled by each study's rule file
@@ -48,3 +48,17 @@ def print_outputs():
               f"figures in results/{study}/figures/", file=sys.stderr)
     print("Build the HTML report with: snakemake --report results/report.html "
           "(or: make report)", file=sys.stderr)
+
+
+# Per-rule resources of the simulate rules (used by local and SLURM runs alike).
+def hopfield_mem_mb(wildcards, attempt):
+    """Peak memory estimate: couplings of one batch (<= 256 MiB plus one network), the
+    patterns' field matrix, interpreter and libraries; doubled on a retry."""
+    N = max(p["values"]["N"] for p in SHARDS["hopfield"][wildcards.shard])
+    return int(attempt * (600 + 4 * 4 * N * N / 2**20))
+
+
+def hopfield_runtime(wildcards, attempt):
+    """Minutes: generous estimate from the N^3 cost per point at this machine's speed."""
+    pts = SHARDS["hopfield"][wildcards.shard]
+    return int(attempt * (10 + sum(10 * (p["values"]["N"] / 4000) ** 3 for p in pts)))

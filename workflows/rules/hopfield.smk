@@ -1,4 +1,4 @@
-# Hopfield capacity: shards (one per (N, alpha)) -> merged dataset with theory -> checks,
+# Hopfield capacity: shards (bundles of (N, alpha) points) -> merged dataset with theory -> checks,
 # figures. Science in sim/hopfield.py and analysis/hopfield.py.
 
 FIGURES["hopfield"] = [
@@ -9,29 +9,18 @@ FIGURES["hopfield"] = [
 ]
 
 
-def hopfield_mem_mb(wildcards, attempt):
-    """Peak memory estimate: couplings of one batch (<= 256 MiB plus one network), the
-    patterns' field matrix, interpreter and libraries; doubled on a retry."""
-    N = POINTS["hopfield"][wildcards.point]["values"]["N"]
-    return int(attempt * (600 + 4 * 4 * N * N / 2**20))
-
-
-def hopfield_runtime(wildcards, attempt):
-    """Minutes: generous estimate from the N^3 cost at this machine's speed."""
-    N = POINTS["hopfield"][wildcards.point]["values"]["N"]
-    return int(attempt * (10 + (N / 4000) ** 3 * 10))
-
-
 rule simulate_hopfield:
     output:
-        "results/hopfield/shards/{point}.nc",
+        "results/hopfield/shards/{shard}.nc",
     params:
         study="hopfield",
-        point=point("hopfield"),
+        points=points("hopfield"),
         settings=settings("hopfield"),
         root_seed=config["root_seed"],
+    conda:
+        "../../environment.yml"
     log:
-        "results/hopfield/logs/simulate/{point}.log",
+        "results/hopfield/logs/simulate/{shard}.log",
     resources:
         mem_mb=hopfield_mem_mb,
         runtime=hopfield_runtime,
@@ -44,11 +33,13 @@ rule simulate_hopfield:
 
 rule merge_hopfield:
     input:
-        shards("hopfield"),
+        shard_files("hopfield"),
     output:
         "results/hopfield/hopfield.nc",
     params:
         study="hopfield",
+    conda:
+        "../../environment.yml"
     log:
         "results/hopfield/logs/merge.log",
     resources:
@@ -70,6 +61,8 @@ rule checks_hopfield:
         ),
     params:
         study="hopfield",
+    conda:
+        "../../environment.yml"
     log:
         "results/hopfield/logs/checks.log",
     resources:
@@ -95,6 +88,8 @@ rule figures_hopfield:
         expand("results/hopfield/figures/{name}.pdf", name=FIGURES["hopfield"]),
     params:
         study="hopfield",
+    conda:
+        "../../environment.yml"
     log:
         "results/hopfield/logs/figures.log",
     resources:

@@ -1,25 +1,35 @@
-"""Rule script: simulate one sweep point of a study and write its shard."""
+"""Rule script: simulate the sweep points of one shard and write the shard file."""
 
 import importlib
 import time
+
+import xarray as xr
 
 from analysis.io import Progress, as_shard, provenance, script_logger, to_jsonable, \
     write_dataset
 from sim.rng import point_rng
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
-study, pt = sm.params.study, sm.params.point
+study, points = sm.params.study, sm.params.points
 log = script_logger(sm.log[0], f"simulate_{study}")
-log.info("point %s (grid indices %s), settings %s", pt["values"], pt["indices"],
-         sm.params.settings)
-t0 = time.perf_counter()
+log.info("%d sweep point(s), settings %s", len(points), sm.params.settings)
 module = importlib.import_module(f"sim.{study}")
-rng = point_rng(sm.params.root_seed, *pt["indices"])
-ds = module.simulate_point(pt["values"], sm.params.settings, rng,
-                           progress=Progress(log, "networks"))
-ds = as_shard(ds, pt["values"])
-ds.attrs.update(provenance(f"{study} shard {pt['values']}", to_jsonable(sm.config),
+t0 = time.perf_counter()
+parts = []
+for i, pt in enumerate(points):
+    log.info("point %d/%d: %s (grid indices %s)", i + 1, len(points), pt["values"],
+             pt["indices"])
+    rng = point_rng(sm.params.root_seed, *pt["indices"])
+    ds = module.simulate_point(pt["values"], sm.params.settings, rng,
+                               progress=Progress(log, f"point {i + 1}/{len(points)} networks"))
+    parts.append(as_shard(ds, pt["values"]))
+    el = time.perf_counter() - t0
+    log.info("points: %d/%d done, %.1f s elapsed, ~%.1f s left (by points)", i + 1,
+             len(points), el, el / (i + 1) * (len(points) - i - 1))
+ds = xr.combine_by_coords(parts, data_vars="minimal", coords="minimal", compat="override",
+                          join="exact", combine_attrs="drop_conflicts")
+ds.attrs.update(provenance(f"{study} shard", to_jsonable(sm.config),
                            module.__doc__.strip().splitlines()[0],
-                           grid_indices=list(pt["indices"])))
+                           grid_indices=str([list(p["indices"]) for p in points])))
 write_dataset(ds, sm.output[0])
 log.info("wrote %s in %.1f s", sm.output[0], time.perf_counter() - t0)

@@ -1,0 +1,25 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SNAKEMAKE = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile")]
+
+
+def run_snakemake(workdir, *args, check=True, timeout=1200):
+    """Run Snakemake on the repository's Snakefile in ``workdir``."""
+    env = {**os.environ, "HDF5_USE_FILE_LOCKING": "FALSE"}
+    proc = subprocess.run([*SNAKEMAKE, "--directory", str(workdir), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake {args} failed ({proc.returncode}):\n"
+                             f"{proc.stdout[-3000:]}\n{proc.stderr[-5000:]}")
+    return proc
+
+
+@pytest.fixture(scope="session")
+def quick_config():
+    return REPO / "workflows" / "config" / "quick.yaml"

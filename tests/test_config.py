@@ -1,0 +1,81 @@
+"""Config validation: bad input fails before any job, with one line naming the key."""
+
+import copy
+
+import pytest
+import yaml
+
+from analysis.config import ConfigError, SCHEMA, load, sweep_points, validate
+from conftest import REPO, run_snakemake
+
+GOOD = {"hopfield": {"N": [100, 200], "alpha": [0.1, 0.2]}}
+
+
+@pytest.mark.parametrize("patch, key, allowed", [
+    ({"hopfield": {"N": [-5]}}, "hopfield.N[0]", "10 <= N"),
+    ({"hopfield": {"N": [100, 2.5]}}, "hopfield.N[1]", "integer"),
+    ({"hopfield": {"alpha": [0.0]}}, "hopfield.alpha[0]", "0 < alpha < 1"),
+    ({"hopfield": {"alpha": [0.1, 1.0]}}, "hopfield.alpha[1]", "0 < alpha < 1"),
+    ({"hopfield": {"alpha": []}}, "hopfield.alpha", "non-empty"),
+    ({"hopfield": {"N": "1000"}}, "hopfield.N", "list"),
+    ({"hopfield": {"n_networks": 1}}, "hopfield.n_networks", ">= 2"),
+    ({"hopfield": {"zero_diagonal": "yes"}}, "hopfield.zero_diagonal", "true"),
+    ({"hopfield": {"typo_key": 3}}, "unknown key 'typo_key'", "allowed keys: N, alpha"),
+    ({"root_sed": 1}, "unknown key 'root_sed'", "root_seed"),
+    ({"studies": ["hopfeld"]}, "studies[0]", "'hopfield'"),
+    ({"root_seed": -1}, "root_seed", ">= 0"),
+    ({"hopfield": {"N": [10], "alpha": [0.1]}}, "hopfield: N=10, alpha=0.1", "at least 2"),
+    ({"hopfield": {"alpha": [0.1, 0.1000000001]}}, "same point name", "distinct"),
+])
+def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
+    config = copy.deepcopy(GOOD)
+    for k, v in patch.items():
+        if isinstance(v, dict):
+            config.setdefault(k, {}).update(v)
+        else:
+            config[k] = v
+    with pytest.raises(ConfigError) as err:
+        validate(config)
+    msg = str(err.value)
+    assert "\n" not in msg
+    assert key in msg and allowed in msg, msg
+
+
+def test_defaults_filled_and_presets_valid():
+    config = validate(copy.deepcopy(GOOD))
+    assert config["root_seed"] == 20261121 and config["studies"] == ["hopfield"]
+    assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
+    for preset in ("default", "quick", "large"):
+        load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults
+    # the schema defaults are the default preset's values
+    with open(REPO / "workflows" / "config" / "default.yaml") as f:
+        assert validate({}) == yaml.safe_load(f)
+
+
+def test_default_preset_is_the_issue_sweep():
+    c = load(REPO / "workflows" / "config" / "default.yaml")["hopfield"]
+    assert c["N"] == [250, 500, 1000, 2000, 4000] and c["n_networks"] >= 10
+    assert c["alpha"][0] == 0.02 and c["alpha"][-1] == 0.30 and len(c["alpha"]) == 29
+    assert SCHEMA.exists()
+
+
+def test_sweep_points_and_ids():
+    pts = sweep_points(validate(copy.deepcopy(GOOD)), "hopfield")
+    assert list(pts) == ["N100_alpha0.1", "N100_alpha0.2", "N200_alpha0.1", "N200_alpha0.2"]
+    assert pts["N200_alpha0.1"] == {"indices": (1, 0), "values": {"N": 200, "alpha": 0.1}}
+    # float noise in grid values does not leak into file names
+    c = validate({"hopfield": {"N": [100], "alpha": [0.1 + 0.2]}})
+    assert list(sweep_points(c, "hopfield")) == ["N100_alpha0.3"]
+
+
+def test_snakemake_stops_with_one_line_and_no_traceback(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("hopfield:\n  alpha: [0.1, 1.5]\n")
+    proc = run_snakemake(tmp_path, "--configfile", bad, "--dry-run", check=False)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "Traceback" not in out
+    line = [ln for ln in out.splitlines() if ln.startswith("Config error")]
+    assert line == ["Config error: hopfield.alpha[1] = 1.5 is out of range; "
+                    "allowed: a load P/N with 0 < alpha < 1"]
+    assert not (tmp_path / "results").exists()

@@ -1,0 +1,78 @@
+"""End to end: the quick preset through Snakemake in temporary directories."""
+
+import csv
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis.io import read_dataset
+from conftest import REPO, run_snakemake
+
+pytestmark = pytest.mark.pipeline
+
+VOLATILE = ("history", "date_created", "source")
+
+
+def _data(ds):
+    ds = ds.copy()
+    for k in VOLATILE:
+        ds.attrs.pop(k, None)
+    return ds
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory, quick_config):
+    wd = tmp_path_factory.mktemp("quick2")
+    run_snakemake(wd, "--configfile", quick_config, "--cores", "2")
+    return wd
+
+
+def test_quick_preset_produces_everything_and_checks_pass(quick_run):
+    res = quick_run / "results" / "hopfield"
+    ds = read_dataset(res / "hopfield.nc")
+    assert set(ds.dims) == {"N", "alpha", "network"}
+    for v in ("one_step_error", "overlap", "cue_overlap", "fixed_point_fraction",
+              "one_step_error_theory", "overlap_theory"):
+        assert "long_name" in ds[v].attrs and "units" in ds[v].attrs, v
+        assert np.isfinite(ds[v]).all(), v
+    for k in ("title", "source", "history", "references", "config", "root_seed",
+              "package_versions", "Conventions"):
+        assert k in ds.attrs, k
+    assert "numpy=" in ds.attrs["package_versions"]
+    assert ds.P.dims == ("N", "alpha")
+    with open(res / "checks.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert list(rows[0]) == ["check", "description", "expected", "observed", "tolerance",
+                             "passed"]
+    assert len(rows) > 10
+    failed = [r["check"] for r in rows if r["passed"] != "True"]
+    assert not failed, failed
+    figs = sorted(p.name for p in (res / "figures").iterdir())
+    assert len(figs) == 8 and all(p.stat().st_size > 5000 for p in (res / "figures").iterdir())
+    assert len(list((res / "logs" / "simulate").glob("*.log"))) == ds.sizes["N"] * ds.sizes[
+        "alpha"]
+    log = next((res / "logs" / "simulate").glob("*.log")).read_text()
+    assert "networks:" in log and "left" in log, "progress is reported in the rule log"
+
+
+def test_rerun_has_nothing_to_do_and_report_builds(quick_run, quick_config):
+    proc = run_snakemake(quick_run, "--configfile", quick_config, "--dry-run")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+    run_snakemake(quick_run, "--configfile", quick_config, "--report", "report.html")
+    html = (quick_run / "report.html").read_text(errors="replace")
+    assert len(html) > 50_000 and "hopfield_overlap_vs_alpha" in html
+
+
+def test_one_core_gives_identical_datasets(quick_run, quick_config, tmp_path):
+    run_snakemake(tmp_path, "--configfile", quick_config, "--cores", "1")
+    for study_file in (quick_run / "results").glob("*/*.nc"):
+        other = tmp_path / "results" / study_file.parent.name / study_file.name
+        xr.testing.assert_identical(_data(read_dataset(study_file)),
+                                    _data(read_dataset(other)))
+
+
+def test_lint_is_clean(tmp_path):
+    proc = run_snakemake(REPO, "--lint", check=False)
+    assert proc.returncode == 0 and "Lints for" not in proc.stdout + proc.stderr, (
+        proc.stdout + proc.stderr)
