@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from analysis.config import load, shards
 from analysis.io import read_dataset
 from conftest import REPO, run_snakemake
 
@@ -28,7 +29,7 @@ def quick_run(tmp_path_factory, quick_config):
     return wd
 
 
-def test_quick_preset_produces_everything_and_checks_pass(quick_run):
+def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_config):
     res = quick_run / "results" / "hopfield"
     ds = read_dataset(res / "hopfield.nc")
     assert set(ds.dims) == {"N", "alpha", "network"}
@@ -50,10 +51,11 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run):
     assert not failed, failed
     figs = sorted(p.name for p in (res / "figures").iterdir())
     assert len(figs) == 8 and all(p.stat().st_size > 5000 for p in (res / "figures").iterdir())
-    assert len(list((res / "logs" / "simulate").glob("*.log"))) == ds.sizes["N"] * ds.sizes[
-        "alpha"]
+    expected = shards(load(quick_config), "hopfield")
+    assert {p.stem for p in (res / "shards").glob("*.nc")} == set(expected)
+    assert {p.stem for p in (res / "logs" / "simulate").glob("*.log")} == set(expected)
     log = next((res / "logs" / "simulate").glob("*.log")).read_text()
-    assert "networks:" in log and "left" in log, "progress is reported in the rule log"
+    assert "networks: 4/4 done" in log and "s left" in log, "progress in the rule log"
 
 
 def test_rerun_has_nothing_to_do_and_report_builds(quick_run, quick_config):
