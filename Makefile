@@ -44,6 +44,7 @@ dryrun: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/hopfield_vs_neurodynex.py
 	$(BIN)/python benchmarks/hopfield_scaling.py
+	$(BIN)/python benchmarks/fisher_lyapunov_vs_naive.py
 
 clean:
 	rm -rf results/*/ results/report.html .snakemake

@@ -20,12 +20,17 @@ import yaml
 SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config.schema.yaml"
 
 #: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
-SWEEPS = {"hopfield": ("N", "alpha")}
+SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha")}
+
+#: Points of the Cartesian grid that exist (the rest are skipped; their grid indices are
+#: simply unused, so the seeds of the other points do not move).
+VALID = {"fisher": lambda v: v["alpha"] < 1 or v["ensemble"] == "delay_line"}
 
 #: Relative cost of one sweep point (seconds on one core, roughly), used to bundle cheap
 #: points into one job. It changes only how points are grouped into files, never the data:
 #: every point draws from its own seed.
-COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3}
+COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3,
+        "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100)}
 
 #: Target work of one simulate job, in the units of COST.
 JOB_SECONDS = 10.0
@@ -120,6 +125,14 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
                         f"hopfield: N={pt['values']['N']}, alpha={pt['values']['alpha']} "
                         f"stores P = round(alpha*N) = {P} patterns; allowed: alpha*N >= 1.5 "
                         "(at least 2 patterns) for every N and alpha")
+        if study == "fisher":
+            fc = config["fisher"]
+            if max(fc["lags"]) > fc["k_max"]:
+                raise ConfigError(f"fisher.lags = {fc['lags']} exceeds k_max = {fc['k_max']}; "
+                                  "allowed: lags <= fisher.k_max")
+            if any(a >= 1 for a in fc["alpha"]) and "delay_line" not in fc["ensemble"]:
+                raise ConfigError("fisher.alpha has values >= 1 but fisher.ensemble has no "
+                                  "delay_line; allowed: alpha < 1 (>= 1 only for delay_line)")
     return config
 
 
@@ -134,8 +147,10 @@ def _fmt(v) -> str:
 
 
 def point_id(study: str, values: dict) -> str:
-    """File-name-safe id of a sweep point, e.g. ``N1000_alpha0.15``."""
-    return "_".join(f"{k}{_fmt(values[k])}" for k in SWEEPS[study])
+    """File-name-safe id of a sweep point, e.g. ``N1000_alpha0.15`` or
+    ``gaussian_N100_alpha0.99`` (string values stand alone)."""
+    return "_".join(values[k] if isinstance(values[k], str) else f"{k}{_fmt(values[k])}"
+                    for k in SWEEPS[study])
 
 
 def sweep_points(config: dict, study: str) -> dict[str, dict]:
@@ -148,6 +163,8 @@ def sweep_points(config: dict, study: str) -> dict[str, dict]:
     points = {}
     for idx in itertools.product(*(range(len(v)) for v in lists)):
         values = {a: lst[i] for a, lst, i in zip(axes, lists, idx)}
+        if not VALID.get(study, lambda v: True)(values):
+            continue
         pid = point_id(study, values)
         if pid in points:
             raise ConfigError(f"{study}: sweep values {values} and "

@@ -436,9 +436,7 @@ def _fig_capacity(ds, plt):
                 color="C2", label="half of patterns fixed points")
     ax.plot(Nf, perfect_recall_load(Nf), "-", color="C2", lw=0.8,
             label=r"McEliece $1/(2\ln N)$")
-    ax.set_xscale("log")
-    ax.set_xticks(Ns, [str(n) for n in Ns])
-    ax.minorticks_off()
+    plotting.log_xticks(ax, Ns)
     ax.set_xlabel("number of neurons $N$")
     ax.set_ylabel(r"capacity $\alpha = P/N$")
     ax.set_ylim(0, 0.3)

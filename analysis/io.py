@@ -100,19 +100,22 @@ def read_dataset(path: str | Path) -> xr.Dataset:
                       "and rerun to recompute)") from e
 
 
-def merge_shards(paths: Iterable[str | Path], sweep: Iterable[str]) -> xr.Dataset:
+def merge_shards(paths: Iterable[str | Path], sweep: Iterable[str], complete: bool = True
+                 ) -> xr.Dataset:
     """Combine shard files into one dataset along their sweep coordinates.
 
     A shard holds one value of every sweep axis but the last and a block of values of the
     last, so shards are combined axis by axis from the last: all shards with equal leading
-    values first, then those results along the leading axis.
+    values first, then those results along the leading axis. With ``complete=False`` (a
+    study whose grid skips invalid points) the leading axes are outer-joined and absent
+    points are NaN; otherwise every coordinate must match exactly.
     """
-    return _combine([read_dataset(p) for p in paths], list(sweep))
+    return _combine([read_dataset(p) for p in paths], list(sweep), complete)
 
 
-def _combine(parts: list[xr.Dataset], sweep: list[str]) -> xr.Dataset:
-    kw = dict(data_vars="minimal", coords="minimal", compat="override", join="exact",
-              combine_attrs="drop_conflicts")
+def _combine(parts: list[xr.Dataset], sweep: list[str], complete: bool) -> xr.Dataset:
+    kw = dict(data_vars="minimal", coords="minimal", compat="override",
+              join="exact" if complete else "outer", combine_attrs="drop_conflicts")
     if len(sweep) > 1:
         head = sweep[0]
         groups: dict = {}
@@ -120,7 +123,7 @@ def _combine(parts: list[xr.Dataset], sweep: list[str]) -> xr.Dataset:
             if ds.sizes[head] != 1:
                 raise ValueError(f"a shard spans several values of {head!r}")
             groups.setdefault(ds[head].item(), []).append(ds)
-        parts = [_combine(g, sweep[1:]) for g in groups.values()]
+        parts = [_combine(g, sweep[1:], complete) for g in groups.values()]
     return xr.combine_by_coords(parts, **kw)
 
 

@@ -57,3 +57,10 @@ def save(fig, stem: str | Path) -> list[Path]:
         fig.savefig(p, metadata={"CreationDate": None} if p.suffix == ".pdf" else None)
     plt.close(fig)
     return paths
+
+
+def log_xticks(ax, values) -> None:
+    """Logarithmic x axis labelled exactly at ``values`` (e.g. the swept N)."""
+    ax.set_xscale("log")
+    ax.set_xticks(list(values), [f"{v:g}" for v in values])
+    ax.minorticks_off()

@@ -247,7 +247,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     For each of ``n_networks`` networks of ``values["ensemble"]`` at ``N`` and ``alpha``,
     the exact J(k) (k = 0..k_max), J_tot for its input vector and for the optimal one,
     Tr J_s and the spectral radius are computed with :mod:`analysis.fisher` (the sampled
-    network is the random object here); for the first network, when N <= ``simulate_max_N``,
+    network is the random object here); for the first network, when N is in ``simulate_N``,
     J(k) is also estimated by simulating the noisy linear and tanh networks.
     """
     from analysis import fisher as theory  # exact quantities of each sampled network
@@ -273,7 +273,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         out["spectral_radius"][n] = np.max(np.abs(np.linalg.eigvals(W)))
         if progress is not None:
             progress(n + 1, n_net)
-    simulate = N <= settings["simulate_max_N"]
+    simulate = N in settings["simulate_N"]
     sim = {}
     for phi, eps in (("linear", 1.0), ("tanh", settings["tanh_eps"])):
         if simulate and (phi == "linear" or alpha < 1):

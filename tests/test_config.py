@@ -43,7 +43,7 @@ def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
 
 def test_defaults_filled_and_presets_valid():
     config = validate(copy.deepcopy(GOOD))
-    assert config["root_seed"] == 20261121 and config["studies"] == ["hopfield"]
+    assert config["root_seed"] == 20261121 and config["studies"] == ["hopfield", "fisher"]
     assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
     for preset in ("default", "quick", "large"):
         load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults
@@ -79,3 +79,24 @@ def test_snakemake_stops_with_one_line_and_no_traceback(tmp_path):
     assert line == ["Config error: hopfield.alpha[1] = 1.5 is out of range; "
                     "allowed: a load P/N with 0 < alpha < 1"]
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize("fisher, key", [
+    ({"ensemble": ["orthogonal"], "alpha": [0.5, 1.2]}, "delay_line"),
+    ({"lags": [1, 5000], "k_max": 100}, "fisher.lags"),
+    ({"ensemble": ["circle"]}, "fisher.ensemble[0]"),
+    ({"alpha": [0.5, 5.0]}, "fisher.alpha[1]"),
+    ({"tanh_eps": 0.5}, "fisher.tanh_eps"),
+])
+def test_bad_fisher_config(fisher, key):
+    with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        validate({"fisher": fisher})
+
+
+def test_fisher_grid_skips_unstable_points_without_moving_seeds():
+    c = validate({"fisher": {"ensemble": ["orthogonal", "delay_line"], "N": [10],
+                             "alpha": [0.5, 1.5]}})
+    pts = sweep_points(c, "fisher")
+    assert list(pts) == ["orthogonal_N10_alpha0.5", "delay_line_N10_alpha0.5",
+                         "delay_line_N10_alpha1.5"]
+    assert pts["delay_line_N10_alpha1.5"]["indices"] == (1, 0, 1)

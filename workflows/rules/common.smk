@@ -1,7 +1,7 @@
 # Shared helpers: config validation (before any job is planned), sweep points, targets.
 import sys
 
-from analysis.config import ConfigError, shards, validate
+from analysis.config import SWEEPS, ConfigError, shards, validate
 
 try:
     validate(config)
@@ -9,13 +9,13 @@ except ConfigError as err:
     sys.exit(f"Config error: {err}")
 
 STUDIES = config["studies"]
-SHARDS = {study: shards(config, study) for study in STUDIES}
+# every study's rules are defined (the rule files are always included); only the
+# configured studies are targets
+SHARDS = {study: shards(config, study) for study in SWEEPS}
 
 
 def settings(study):
     """The study's config minus its sweep lists: the per-point simulation settings."""
-    from analysis.config import SWEEPS
-
     return {k: v for k, v in config[study].items() if k not in SWEEPS[study]}
 
 
@@ -56,6 +56,17 @@ def hopfield_mem_mb(wildcards, attempt):
     patterns' field matrix, interpreter and libraries; doubled on a retry."""
     N = max(p["values"]["N"] for p in SHARDS["hopfield"][wildcards.shard])
     return int(attempt * (600 + 4 * 4 * N * N / 2**20))
+
+
+def fisher_mem_mb(wildcards, attempt):
+    """A few N x N float64 matrices per network plus the simulation state."""
+    N = max(p["values"]["N"] for p in SHARDS["fisher"][wildcards.shard])
+    return int(attempt * (600 + 20 * 8 * N * N / 2**20))
+
+
+def fisher_runtime(wildcards, attempt):
+    """Minutes, generous."""
+    return int(attempt * (10 + 2 * len(SHARDS["fisher"][wildcards.shard])))
 
 
 def hopfield_runtime(wildcards, attempt):
