@@ -16,6 +16,7 @@ configfile: f"{workflow.basedir}/workflows/config/default.yaml"
 include: "workflows/rules/common.smk"
 include: "workflows/rules/hopfield.smk"
 include: "workflows/rules/fisher.smk"
+include: "workflows/rules/gradients.smk"
 
 
 report: "workflows/report/workflow.rst"

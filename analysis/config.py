@@ -20,7 +20,8 @@ import yaml
 SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config.schema.yaml"
 
 #: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
-SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha")}
+SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha"),
+          "gradients": ("phi", "N", "sigma_u")}
 
 #: Points of the Cartesian grid that exist (the rest are skipped; their grid indices are
 #: simply unused, so the seeds of the other points do not move).
@@ -30,7 +31,8 @@ VALID = {"fisher": lambda v: v["alpha"] < 1 or v["ensemble"] == "delay_line"}
 #: points into one job. It changes only how points are grouped into files, never the data:
 #: every point draws from its own seed.
 COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3,
-        "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100)}
+        "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100),
+        "gradients": lambda v: 0.5 + 4.0 * (v["N"] / 1000) ** 2}
 
 #: Target work of one simulate job, in the units of COST.
 JOB_SECONDS = 10.0
@@ -133,6 +135,12 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
             if any(a >= 1 for a in fc["alpha"]) and "delay_line" not in fc["ensemble"]:
                 raise ConfigError("fisher.alpha has values >= 1 but fisher.ensemble has no "
                                   "delay_line; allowed: alpha < 1 (>= 1 only for delay_line)")
+        if study == "gradients":
+            gc = config["gradients"]
+            lo, hi = gc["fit_window"]
+            if not 0 <= lo < hi <= gc["q_max"]:
+                raise ConfigError(f"gradients.fit_window = {gc['fit_window']}; allowed: "
+                                  f"[q_lo, q_hi] with 0 <= q_lo < q_hi <= q_max = {gc['q_max']}")
     return config
 
 

@@ -124,7 +124,12 @@ def _combine(parts: list[xr.Dataset], sweep: list[str], complete: bool) -> xr.Da
                 raise ValueError(f"a shard spans several values of {head!r}")
             groups.setdefault(ds[head].item(), []).append(ds)
         parts = [_combine(g, sweep[1:], complete) for g in groups.values()]
-    return xr.combine_by_coords(parts, **kw)
+    # fixed-width string coordinates of different widths are truncated to the first one's
+    # width when concatenated ('logistic' after 'linear' became 'logist'): go via object
+    text = [c for c in sweep if parts[0][c].dtype.kind == "U"]
+    parts = [p.assign_coords({c: p[c].astype(object) for c in text}) for p in parts]
+    out = xr.combine_by_coords(parts, **kw)
+    return out.assign_coords({c: out[c].astype(str) for c in text})
 
 
 def as_shard(ds: xr.Dataset, sweep: Iterable[str]) -> xr.Dataset:

@@ -43,7 +43,8 @@ def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
 
 def test_defaults_filled_and_presets_valid():
     config = validate(copy.deepcopy(GOOD))
-    assert config["root_seed"] == 20261121 and config["studies"] == ["hopfield", "fisher"]
+    assert config["root_seed"] == 20261121
+    assert config["studies"] == ["hopfield", "fisher", "gradients"]
     assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
     for preset in ("default", "quick", "large"):
         load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults
@@ -100,3 +101,16 @@ def test_fisher_grid_skips_unstable_points_without_moving_seeds():
     assert list(pts) == ["orthogonal_N10_alpha0.5", "delay_line_N10_alpha0.5",
                          "delay_line_N10_alpha1.5"]
     assert pts["delay_line_N10_alpha1.5"]["indices"] == (1, 0, 1)
+
+
+@pytest.mark.parametrize("gradients, key", [
+    ({"g": [1.0, 0.0]}, "gradients.g[1]"),
+    ({"g": [-1.0]}, "gradients.g[0]"),
+    ({"N": [1]}, "gradients.N[0]"),
+    ({"phi": ["relu"]}, "gradients.phi[0]"),
+    ({"q_max": 0}, "gradients.q_max"),
+    ({"q_max": 40, "fit_window": [5, 50]}, "gradients.fit_window"),
+])
+def test_bad_gradients_config(gradients, key):
+    with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        validate({"gradients": gradients})

@@ -79,3 +79,13 @@ def test_checks_csv_roundtrip(tmp_path):
     assert np.isnan(back[-1].observed)
     assert (tmp_path / "c.csv").read_text().splitlines()[0] == (
         "check,description,expected,observed,tolerance,passed")
+
+
+def test_merge_keeps_string_coordinates_whole(tmp_path):
+    paths = []
+    for i, name in enumerate(["linear", "logistic", "tanh"]):
+        ds = xr.Dataset({"x": (("phi", "N"), [[float(i)]], {"long_name": "x", "units": "1"})},
+                        coords={"phi": [name], "N": [10]})
+        paths.append(write_dataset(ds, tmp_path / f"{i}.nc"))
+    merged = merge_shards(paths, ("phi", "N"))
+    assert list(merged.phi.values) == ["linear", "logistic", "tanh"]

@@ -69,6 +69,17 @@ def fisher_runtime(wildcards, attempt):
     return int(attempt * (10 + 2 * len(SHARDS["fisher"][wildcards.shard])))
 
 
+def gradients_mem_mb(wildcards, attempt):
+    """Z, the state history (q_max x N x gains) and the probes."""
+    N = max(p["values"]["N"] for p in SHARDS["gradients"][wildcards.shard])
+    return int(attempt * (600 + 12 * 8 * N * N / 2**20))
+
+
+def gradients_runtime(wildcards, attempt):
+    """Minutes, generous."""
+    return int(attempt * (10 + 2 * len(SHARDS["gradients"][wildcards.shard])))
+
+
 def hopfield_runtime(wildcards, attempt):
     """Minutes: generous estimate from the N^3 cost per point at this machine's speed."""
     pts = SHARDS["hopfield"][wildcards.shard]

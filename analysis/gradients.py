@@ -1,0 +1,365 @@
+r"""Gradient-norm decay in recurrent networks: theory, checks and figures.
+
+Model (Pascanu, Mikolov & Bengio 2013 form; ``SCIENCE.md`` §3):
+:math:`a_t = W\varphi(a_{t-1}) + \sigma_u\xi_t`, :math:`W_{ij}\sim\mathcal N(0, g^2/N)`,
+:math:`\xi_t\sim\mathcal N(0, I)`. An error signal back-propagated through q steps is
+multiplied by the Jacobians :math:`\partial a_s/\partial a_{s-1} = W\,\mathrm{diag}(\varphi'(a_{s-1}))`.
+
+Three theories of its size:
+
+* Hochreiter & Schmidhuber (1997, §3.1), worst case:
+  :math:`|\partial a_{t}/\partial a_{t-q}| \le n\,(f'_{max}\|W\|_A)^q` with
+  :math:`\|W\|_A = \max_r\sum_s|w_{rs}|`. It bounds every entry and, since
+  :math:`\|P\|_F \le n\|P\|_\infty`, the Frobenius norm of the product.
+* Pascanu et al. (2013): vanishing is guaranteed when the largest singular value of W is
+  below :math:`1/\gamma` (γ = 1 for tanh, 1/4 for the logistic); for Gaussian W,
+  :math:`\|W\|_2\to 2g` while the spectral radius :math:`\to g`, so this is loose by 2.
+* Mean field (Poole et al. 2016; Chen, Pennington & Schoenholz 2018): the pre-activation
+  variance settles at :math:`q^* = g^2\,E[\varphi(\sqrt{q^*}z)^2] + \sigma_u^2` and the squared
+  norm of a back-propagated vector is multiplied per step by
+  :math:`\chi = g^2 E[\varphi'(\sqrt{q^*}z)^2]`: rate :math:`\tfrac12\ln\chi` per step.
+
+LSTM (Hochreiter & Schmidhuber 1997; Gers et al. 2000): along the cell path
+:math:`c_t = f_t\odot c_{t-1} + i_t\odot \tilde c_t` the error is multiplied by the forget
+gates, :math:`\prod_s f_s`; with :math:`f = 1` it is constant (the constant error carousel).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+from scipy import special
+
+__all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
+           "pascanu_condition", "lstm_cell_rate"]
+
+TITLE = "Gradient-norm decay in recurrent networks and the LSTM cell path"
+REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Pascanu, Mikolov & "
+              "Bengio (2013) ICML; Poole et al. (2016) NeurIPS; Chen, Pennington & "
+              "Schoenholz (2018) ICML; Gers, Schmidhuber & Cummins (2000) Neural Comput.")
+
+PHIS = ("tanh", "logistic", "linear")
+#: largest derivative f'_max of each nonlinearity (gamma in Pascanu et al.)
+FPRIME_MAX = {"tanh": 1.0, "logistic": 0.25, "linear": 1.0}
+
+
+def phi_fn(phi: str):
+    """(phi, phi') as vectorised functions."""
+    if phi == "tanh":
+        return np.tanh, lambda x: 1.0 - np.tanh(x) ** 2
+    if phi == "logistic":
+        return special.expit, lambda x: special.expit(x) * (1.0 - special.expit(x))
+    if phi == "linear":
+        return (lambda x: x), (lambda x: np.ones_like(x))
+    raise ValueError(f"unknown phi {phi!r}; allowed: {', '.join(PHIS)}")
+
+
+@functools.cache
+def _hermite(n: int = 201):
+    x, w = np.polynomial.hermite_e.hermegauss(n)  # weight exp(-x^2/2)
+    return x, w / np.sqrt(2 * np.pi)
+
+
+def _gauss_mean(f, q: float) -> float:
+    x, w = _hermite()
+    return float(np.sum(w * f(np.sqrt(max(q, 0.0)) * x)))
+
+
+def mean_field_fixed_point(g: float, sigma_u: float, phi: str = "tanh") -> float:
+    r"""Pre-activation variance :math:`q^* = g^2 E[\varphi(\sqrt{q^*}z)^2] + \sigma_u^2`.
+
+    Largest fixed point, by iteration from a large start (linear: closed form
+    :math:`\sigma_u^2/(1-g^2)`, infinite for g >= 1 with input).
+    """
+    if g <= 0 or sigma_u < 0:
+        raise ValueError("need g > 0 and sigma_u >= 0")
+    f, _ = phi_fn(phi)
+    if phi == "linear":
+        if g < 1:
+            return sigma_u**2 / (1 - g**2)
+        return np.inf if sigma_u > 0 or g > 1 else 0.0
+    q = 10.0 + 10 * g**2
+    for _ in range(100_000):
+        q_new = g**2 * _gauss_mean(lambda a: f(a) ** 2, q) + sigma_u**2
+        if abs(q_new - q) <= 1e-15 * max(q, 1e-300):
+            return q_new
+        q = q_new
+    return q
+
+
+def mean_field_rate(g: float, sigma_u: float, phi: str = "tanh"):
+    r"""Mean-field ``(q*, chi, 0.5 ln chi)``: the per-step log growth of gradient norms.
+
+    ``chi = g^2 E[phi'(sqrt(q*) z)^2]``; e.g. tanh, g = 1.5, sigma_u = 0: q* = 0.793,
+    chi = 1.139, rate +0.065; g = 0.9, sigma_u = 0: q* = 0, rate ln 0.9.
+    """
+    q = mean_field_fixed_point(g, sigma_u, phi)
+    _, fp = phi_fn(phi)
+    chi = g**2 * (1.0 if phi == "linear" else _gauss_mean(lambda a: fp(a) ** 2, q))
+    return q, chi, 0.5 * np.log(chi)
+
+
+def hochreiter_bound(W, phi: str, q, log: bool = False):
+    r"""Hochreiter's worst-case bound :math:`n (f'_{max}\|W\|_A)^q` (natural log if ``log``)."""
+    W = np.asarray(W, float)
+    norm_a = np.abs(W).sum(axis=1).max()
+    q = np.asarray(q, float)
+    lb = np.log(W.shape[0]) + q * np.log(FPRIME_MAX[phi] * norm_a)
+    return lb if log else np.exp(lb)
+
+
+def pascanu_condition(W, phi: str) -> dict:
+    """Pascanu et al.'s sufficient condition for vanishing: sigma_max(W) < 1/gamma."""
+    W = np.asarray(W, float)
+    smax = float(np.linalg.norm(W, 2))
+    gamma = FPRIME_MAX[phi]
+    return {"sigma_max": smax, "gamma": gamma, "threshold": 1 / gamma,
+            "vanishing_guaranteed": smax < 1 / gamma,
+            "spectral_radius": float(np.max(np.abs(np.linalg.eigvals(W))))}
+
+
+def lstm_cell_rate(forget_bias: float, preact_std: float) -> float:
+    r"""Mean log forget gate :math:`E[\ln\sigma(b_f + s z)]`, the cell-path rate per step."""
+    return _gauss_mean(lambda a: np.log(special.expit(forget_bias + a)), preact_std**2)
+
+
+# --------------------------------------------------------------------------- comparison
+def _attrs(long_name, units="1/step"):
+    return {"long_name": long_name, "units": units}
+
+
+def measured_rates(ds):
+    """Least-squares slope of log_norm vs q over the fit window, per seed; (mean, SE)."""
+    lo, hi = (int(x) for x in np.atleast_1d(ds.attrs["fit_window"]))
+    L = ds.log_norm.sel(q=slice(lo, hi))
+    dq = L.q - L.q.mean()
+    slopes = (L * dq).sum("q") / (dq**2).sum()
+    return slopes.mean("seed"), slopes.std("seed", ddof=1) / np.sqrt(ds.sizes["seed"])
+
+
+def critical_gain(sigma_u: float, phi: str = "tanh") -> float:
+    """Gain at which chi = 1 (order-to-chaos transition of the mean-field theory)."""
+    from scipy import optimize
+
+    return float(optimize.brentq(lambda g: mean_field_rate(g, sigma_u, phi)[1] - 1,
+                                 0.05, 20.0, xtol=1e-10))
+
+
+def add_theory(ds):
+    """Measured rates and the three theories beside the simulated log norms."""
+    import xarray as xr
+
+    ds = ds.copy()
+    rate, se = measured_rates(ds)
+    ds["rate"] = rate.assign_attrs(_attrs("measured rate: slope of log_norm over fit_window"))
+    ds["rate_se"] = se.assign_attrs(_attrs("standard error of rate over seeds"))
+    shape = (ds.sizes["phi"], ds.sizes["sigma_u"], ds.sizes["g"])
+    qs, chi = np.empty(shape), np.empty(shape)
+    for i, phi in enumerate(ds.phi.values):
+        for j, su in enumerate(ds.sigma_u.values):
+            for k, g in enumerate(ds.g.values):
+                qs[i, j, k], chi[i, j, k], _ = mean_field_rate(float(g), float(su), str(phi))
+    dims = ("phi", "sigma_u", "g")
+    ds["q_star"] = (dims, qs, _attrs("mean-field pre-activation variance q*", "1"))
+    ds["chi"] = (dims, chi, _attrs("mean-field chi = g^2 E[phi'(sqrt(q*) z)^2]", "1"))
+    ds["rate_theory"] = (dims, 0.5 * np.log(chi), _attrs("mean-field rate 0.5 ln chi"))
+    fm = xr.DataArray([FPRIME_MAX[str(p)] for p in ds.phi.values], dims="phi")
+    ds["hochreiter_log_rate"] = np.log(fm * ds.g * ds.norm_A_Z).assign_attrs(_attrs(
+        "Hochreiter bound: log(f'_max ||W||_A) per step (bound: log N + q x this)"))
+    ds["sigma_max"] = (ds.g * ds.sigma_max_Z).assign_attrs(_attrs(
+        "largest singular value of W (Pascanu: vanishing guaranteed below 1/gamma)", "1"))
+    ds["pascanu_threshold"] = (1 / fm).assign_attrs(_attrs("1/gamma = 1/f'_max", "1"))
+    if "forget_bias" in ds.dims:
+        lstm_rate = xr.apply_ufunc(
+            np.vectorize(lambda b, s: lstm_cell_rate(b, s) if np.isfinite(s) else np.nan),
+            ds.forget_bias, ds.lstm_f_preact_std)
+        ds["lstm_rate_theory"] = lstm_rate.assign_attrs(_attrs(
+            "mean-field cell-path rate E ln sigma(b_f + s z)"))
+    return ds.transpose("phi", "N", "sigma_u", "seed", "g", "q", ...)
+
+
+# ------------------------------------------------------------------------------- checks
+MEAN_FIELD_POINTS = ((0.9, 0.0), (1.5, 0.0), (1.5, 0.5), (1.0, 1.0))
+MEAN_FIELD_TOLERANCE = 0.015  # per step, at N = 1000 (issue 4)
+
+
+def make_checks(ds):
+    """Measured rates against mean field, every product under Hochreiter's bound, the CEC."""
+    from . import checks as chk
+
+    out = []
+    if "tanh" in ds.phi.values and 1000 in ds.N.values:
+        for g, su in MEAN_FIELD_POINTS:
+            if g in ds.g.values and su in ds.sigma_u.values:
+                pt = dict(phi="tanh", N=1000, sigma_u=su, g=g)
+                out.append(chk.within(
+                    f"mean_field_rate_g{g:g}_sigma{su:g}",
+                    f"tanh, N=1000, g={g:g}, sigma_u={su:g}: measured rate (SE "
+                    f"{float(ds.rate_se.sel(pt)):.4f}) vs 0.5 ln chi",
+                    float(ds.rate_theory.sel(phi="tanh", sigma_u=su, g=g)),
+                    float(ds.rate.sel(pt)), MEAN_FIELD_TOLERANCE))
+    if "linear" in ds.phi.values:
+        N = int(ds.N.max())
+        r = ds.rate.sel(phi="linear", N=N).isel(sigma_u=0)
+        dev = (r - np.log(ds.g)).values
+        worst = int(np.argmax(np.abs(dev)))
+        out.append(chk.within(
+            f"linear_rate_N{N}", f"linear network, N={N}: measured rate vs ln g (mean field "
+            f"chi = g^2), worst gain g={float(ds.g[worst]):g}",
+            float(np.log(ds.g[worst])), float(r[worst]), MEAN_FIELD_TOLERANCE))
+    excess = ds.log_norm - (np.log(ds.N) + ds.q * ds.hochreiter_log_rate)
+    out.append(chk.at_most("hochreiter_bound_holds",
+                           "max over every point, seed, gain and q of log ||da_t/da_(t-q)||_F "
+                           "minus Hochreiter's log bound log n + q log(f'_max ||W||_A)",
+                           0.0, float(excess.max())))
+    if "lstm_log_norm" in ds and np.isinf(ds.forget_bias.values).any():
+        cec = ds.lstm_log_norm.sel(forget_bias=np.inf) - 0.5 * np.log(ds.N)
+        vals = cec.values[np.isfinite(cec.values)]
+        out.append(chk.within("lstm_constant_error_carousel",
+                              "LSTM with forget gates = 1: cell-path gradient norm relative to "
+                              "q = 0, max |ratio - 1| over q (constant error carousel)",
+                              1.0, float(np.exp(vals[np.argmax(np.abs(vals))])), 1e-6))
+    return out
+
+
+# ------------------------------------------------------------------------------ figures
+FIGURES = {
+    "gradients_log_norm_vs_q": "log gradient norm vs q with the three theories' slopes",
+    "gradients_rate_vs_g": "measured rate vs g for each sigma_u, mean-field curve, chi = 1",
+    "gradients_rate_map": "(g, sigma_u) map of the measured rate with the chi = 1 contour",
+    "gradients_lstm_cell_path": "LSTM cell-path gradient vs q beside the tanh RNN",
+}
+
+
+def _pick(values, target):
+    values = np.asarray(values, float)
+    return values[np.argmin(np.abs(values - target))]
+
+
+def _fig_log_norm(ds, plt):
+    from . import plotting
+
+    N = int(ds.N.max())
+    su = float(_pick(ds.sigma_u, 0.5))
+    sel = ds.sel(phi="tanh", N=N, sigma_u=su)
+    fig, ax = plt.subplots(figsize=(3.6, 2.9))
+    q = ds.q.values
+    lo, hi = (int(x) for x in np.atleast_1d(ds.attrs["fit_window"]))
+    gs = [g for g in ds.g.values if g in (0.5, 0.9, 1.0, 1.5, 2.0, 3.0)] or list(ds.g.values)
+    for c, g in zip(plotting.colors(len(gs)), gs):
+        L = sel.log_norm.sel(g=g) - 0.5 * np.log(N)
+        m = L.mean("seed")
+        ax.fill_between(q, m - L.std("seed"), m + L.std("seed"), color=c, alpha=0.25, lw=0)
+        ax.plot(q[::5], m[::5], "o", color=c, ms=2.5, label=f"g = {g:g}")
+        ax.plot(q, float(sel.rate_theory.sel(g=g)) * q, "--", color=c, lw=0.9)
+        hb = float(sel.hochreiter_log_rate.sel(g=g).mean()) * q + 0.5 * np.log(N)
+        ax.plot(q, hb, ":", color=c, lw=0.8)
+        smax = float(sel.sigma_max.sel(g=g).mean())
+        if smax < float(sel.pascanu_threshold):
+            ax.plot(q[-1], float(m[-1]), "v", color=c, ms=4)
+    ax.axvspan(lo, hi, color="0.92", zorder=0)
+    ax.plot([], [], "k--", lw=0.8, label=r"mean field $\frac{q}{2}\ln\chi$")
+    ax.plot([], [], "k:", lw=0.8, label="Hochreiter bound")
+    ax.plot([], [], "kv", ms=4, label=r"Pascanu: $\sigma_{max}(W) < 1/\gamma$")
+    lims = (sel.log_norm.min() - 0.5 * np.log(N), sel.log_norm.max() - 0.5 * np.log(N))
+    ax.set_ylim(float(lims[0]) - 2, float(lims[1]) + 5)
+    ax.set_xlabel("steps back $q$")
+    ax.set_ylabel(r"$\ln \|\partial a_t/\partial a_{t-q}\|_F - \ln\sqrt{N}$")
+    ax.set_title(f"tanh, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SD; "
+                 "grey: fit window)", fontsize=6.5)
+    ax.legend(fontsize=5.5, ncol=2, loc="lower left")
+    return fig
+
+
+def _fig_rate_vs_g(ds, plt):
+    from . import plotting
+
+    N = int(ds.N.max())
+    phis = list(ds.phi.values)
+    fig, axes = plt.subplots(1, len(phis), figsize=(2.4 * len(phis), 2.6), squeeze=False)
+    gg = np.linspace(float(ds.g.min()), float(ds.g.max()), 120)
+    for ax, phi in zip(axes[0], phis):
+        for c, su in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
+            pt = dict(phi=phi, N=N, sigma_u=su)
+            ax.errorbar(ds.g, ds.rate.sel(pt), yerr=ds.rate_se.sel(pt), fmt="o", ms=3,
+                        color=c, label=rf"$\sigma_u$ = {su:g}")
+            th = [0.5 * np.log(mean_field_rate(g, float(su), str(phi))[1]) for g in gg]
+            ax.plot(gg, th, "-", color=c, lw=0.9)
+            if phi == "tanh":
+                try:
+                    gc = critical_gain(float(su), "tanh")
+                    ax.axvline(gc, color=c, ls=":", lw=0.8)
+                except ValueError:
+                    pass
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_title(f"{phi}, N = {N}", fontsize=8)
+        ax.set_xlabel("gain $g$")
+    axes[0][0].set_ylabel(r"rate per step (lines: $\frac{1}{2}\ln\chi$)")
+    axes[0][0].legend(fontsize=6, title=r"dotted: $\chi = 1$", title_fontsize=6)
+    return fig
+
+
+def _fig_map(ds, plt):
+    N = int(ds.N.max())
+    r = ds.rate.sel(phi="tanh", N=N)
+    fig, ax = plt.subplots(figsize=(3.4, 2.7))
+    lim = float(np.nanmax(np.abs(r)))
+    m = ax.pcolormesh(ds.g, ds.sigma_u, r.transpose("sigma_u", "g"), cmap="RdBu_r",
+                      vmin=-lim, vmax=lim, shading="nearest")
+    fig.colorbar(m, ax=ax, label="measured rate per step")
+    su = np.linspace(0, float(ds.sigma_u.max()), 40)
+    gc = []
+    for s in su:
+        try:
+            gc.append(critical_gain(s, "tanh"))
+        except ValueError:
+            gc.append(np.nan)
+    ax.plot(gc, su, "k-", lw=1.2, label=r"theory $\chi = 1$")
+    ax.set_xlim(float(ds.g.min()) - 0.05, float(ds.g.max()) + 0.05)
+    ax.set_xlabel("gain $g$")
+    ax.set_ylabel(r"input noise $\sigma_u$")
+    ax.set_title(f"tanh, N = {N}", fontsize=8)
+    ax.legend(fontsize=6, loc="upper left")
+    return fig
+
+
+def _fig_lstm(ds, plt):
+    from . import plotting
+
+    N = int(ds.N.max())
+    su = float(ds.sigma_u.max())
+    sel = ds.sel(phi="tanh", N=N, sigma_u=su)
+    q = ds.q.values
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    for c, b in zip(plotting.colors(ds.sizes["forget_bias"]), ds.forget_bias.values):
+        L = sel.lstm_log_norm.sel(forget_bias=b) - 0.5 * np.log(N)
+        lab = "$b_f = \\infty$ (f = 1)" if np.isinf(b) else f"$b_f$ = {b:g}"
+        ax.plot(q, L, color=c, lw=1.3, label=f"LSTM {lab}")
+        ax.plot(q, float(sel.lstm_rate_theory.sel(forget_bias=b)) * q, "--", color=c, lw=0.8)
+    for g, ls in ((1.0, "-."), (float(_pick(ds.g, 2.0)), ":")):
+        if g in ds.g.values:
+            L = sel.log_norm.sel(g=g).mean("seed") - 0.5 * np.log(N)
+            ax.plot(q, L, "k", ls=ls, lw=1, label=f"tanh RNN, g = {g:g}")
+    ax.set_ylim(max(-40, float(ax.get_ylim()[0])), 2)
+    ax.set_xlabel("steps back $q$")
+    ax.set_ylabel("log gradient norm (rel. to q = 0)")
+    ax.set_title(f"cell path, N = {N}, input std {su:g} "
+                 r"(dashed: $q\,E\ln\sigma(b_f + s z)$)", fontsize=6.5)
+    ax.legend(fontsize=5.5, loc="lower left")
+    return fig
+
+
+def make_figures(ds, outdir):
+    """Draw every gradients figure into ``outdir`` as PNG and PDF; return the paths."""
+    from pathlib import Path
+
+    from . import plotting
+
+    plt = plotting.pyplot()
+    makers = {"gradients_log_norm_vs_q": _fig_log_norm, "gradients_rate_vs_g": _fig_rate_vs_g,
+              "gradients_rate_map": _fig_map, "gradients_lstm_cell_path": _fig_lstm}
+    paths = []
+    for name, make in makers.items():
+        paths += plotting.save(make(ds, plt), Path(outdir) / name)
+    return paths

@@ -1,0 +1,260 @@
+r"""Back-propagated gradient norms in random recurrent networks and an LSTM cell.
+
+Vanilla RNN (Pascanu, Mikolov & Bengio 2013 form; ``SCIENCE.md`` §3):
+:math:`a_t = W\varphi(a_{t-1}) + \sigma_u\xi_t`, :math:`W = g Z`, :math:`Z_{ij}\sim\mathcal
+N(0, 1/N)`, :math:`\xi_t\sim\mathcal N(0, I)`. After a burn-in onto the driven attractor, the
+Jacobian product :math:`P_q = \partial a_t/\partial a_{t-q} = \prod W\,\mathrm{diag}(\varphi'
+(a_{s}))` is applied to ``n_probes`` random unit row vectors (back-propagation of an error
+signal) and renormalised at every step, so nothing under- or overflows; the Frobenius norm
+follows from :math:`E\|\delta P\|^2 = \|P\|_F^2/N` for isotropic unit :math:`\delta`. All
+gains g of a point share one Z per seed (common random numbers) and are propagated together,
+one matrix product per step for all gains and probes.
+
+LSTM cell (Hochreiter & Schmidhuber 1997, with forget gate, Gers et al. 2000):
+:math:`f,i,o = \sigma(W_{f,i,o}[h_{t-1}; x_t] + b)`, :math:`\tilde c = \tanh(W_c[h_{t-1};x_t])`,
+:math:`c_t = f\odot c_{t-1} + i\odot\tilde c`, :math:`h_t = o\odot\tanh(c_t)`. The error
+carried by the cell path is multiplied by :math:`f` at every step:
+:math:`\partial c_t/\partial c_{t-q}|_{cell} = \mathrm{diag}(\prod_s f_s)`. ``forget_bias =
+inf`` makes every gate exactly 1: the constant error carousel.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+from scipy import special
+
+from .rng import SeedLike, as_generator
+
+__all__ = ["jacobian_log_norms", "decay_rate", "lstm_cell_log_norms", "simulate_point"]
+
+
+def _phi(phi: str):
+    if phi == "tanh":
+        return np.tanh, lambda x: 1.0 - np.tanh(x) ** 2
+    if phi == "logistic":
+        return special.expit, lambda x: special.expit(x) * (1.0 - special.expit(x))
+    if phi == "linear":
+        return (lambda x: x), (lambda x: np.ones_like(x))
+    raise ValueError(f"unknown phi {phi!r}; allowed: tanh, logistic, linear")
+
+
+def _log_frobenius(logs: np.ndarray, N: int) -> np.ndarray:
+    """log ||P||_F from per-probe log norms (last axis: probes), E|dP|^2 = |P|_F^2 / N."""
+    K = logs.shape[-1]
+    return 0.5 * (special.logsumexp(2 * logs, axis=-1) + np.log(N / K))
+
+
+def _propagate(N, gs, sigma_u, phi, q_max, burn_in, n_probes, rng):
+    """One seed: per-probe log norms (g, q, probe) and the coupling matrix Z."""
+    f, fp = _phi(phi)
+    G = len(gs)
+    Z = rng.standard_normal((N, N)) / np.sqrt(N)
+    A = np.sqrt(0.5) * rng.standard_normal((N, G))  # same start for every gain
+    hist = np.zeros((q_max + 1, N, G))
+    if phi != "linear":  # a linear network's Jacobian is W whatever the state (which may diverge)
+        for t in range(burn_in + q_max + 1):
+            A = (Z @ f(A)) * gs + sigma_u * rng.standard_normal((N, 1))
+            if t >= burn_in:
+                hist[t - burn_in] = A  # hist[-1] is a_t, hist[-1-j] is a_{t-j}
+    D = rng.standard_normal((G, n_probes, N))
+    D /= np.linalg.norm(D, axis=-1, keepdims=True)
+    logs = np.zeros((G, q_max + 1, n_probes))
+    for q in range(1, q_max + 1):
+        # delta_{t-q} = delta_{t-q+1} W diag(phi'(a_{t-q})), with a_{t-q} = hist[-1-q]
+        a_prev = hist[-1 - q]
+        D = (D.reshape(G * n_probes, N) @ Z).reshape(G, n_probes, N)
+        D *= (gs[:, None] * fp(a_prev).T)[:, None, :]
+        n = np.linalg.norm(D, axis=-1)
+        logs[:, q] = logs[:, q - 1] + np.log(n)
+        D /= n[..., None]
+    return logs, Z
+
+
+def _propagate_fixed(W: np.ndarray, q_max: int, n_probes: int, rng) -> np.ndarray:
+    """Per-probe log norms of delta W^q for a fixed matrix (a linear network), (q, probe)."""
+    D = rng.standard_normal((n_probes, W.shape[0]))
+    D /= np.linalg.norm(D, axis=-1, keepdims=True)
+    logs = np.zeros((q_max + 1, n_probes))
+    for q in range(1, q_max + 1):
+        D = D @ W
+        n = np.linalg.norm(D, axis=-1)
+        logs[q] = logs[q - 1] + np.log(n)
+        D /= n[:, None]
+    return logs
+
+
+def jacobian_log_norms(N: int, g, sigma_u: float, phi: str, q_max: int, burn_in: int,
+                       seed: SeedLike, n_probes: int = 16) -> np.ndarray:
+    r"""log Frobenius norm of :math:`\partial a_t/\partial a_{t-q}` for q = 0..q_max.
+
+    Parameters
+    ----------
+    N : int
+        Network size (>= 2).
+    g : float or array_like
+        Gain(s); several gains are propagated together with one shared Z.
+    sigma_u : float
+        Input noise standard deviation.
+    phi : {"tanh", "logistic", "linear"}
+    q_max : int
+        Largest number of steps back (>= 1).
+    burn_in : int
+        Forward steps before t (onto the driven attractor).
+    seed : seed-like
+    n_probes : int
+        Random unit vectors back-propagated (the norm estimate's precision).
+
+    Returns
+    -------
+    ndarray, shape (q_max + 1,) or (len(g), q_max + 1)
+        ``log ||P_q||_F``; at q = 0 it is exactly ``0.5 log N``.
+    """
+    if N < 2 or q_max < 1:
+        raise ValueError("need N >= 2 and q_max >= 1")
+    gs = np.atleast_1d(np.asarray(g, float))
+    if np.any(gs <= 0):
+        raise ValueError("g must be > 0")
+    logs, _ = _propagate(N, gs, sigma_u, phi, q_max, burn_in, n_probes, as_generator(seed))
+    out = _log_frobenius(logs, N)
+    return out[0] if np.ndim(g) == 0 else out
+
+
+def decay_rate(log_norms: np.ndarray, window: tuple[int, int] = (5, 50)
+               ) -> tuple[float, float]:
+    """Rate per step (slope of log norm vs q over ``window``) and its standard error.
+
+    ``log_norms`` has shape (n_seeds, q_max + 1): one slope is fitted per seed; the rate is
+    their mean and the SE their standard deviation over sqrt(n_seeds). The default window
+    skips the first steps (the probes align with the product) and stops before the few
+    largest eigenvalues of one finite W take over (q of order sqrt(N)), which is the regime
+    the mean-field rate describes.
+    """
+    L = np.atleast_2d(log_norms)
+    q = np.arange(L.shape[-1])
+    sel = (q >= window[0]) & (q <= window[1])
+    slopes = np.polyfit(q[sel], L[:, sel].T, 1)[0]
+    se = slopes.std(ddof=1) / np.sqrt(len(slopes)) if len(slopes) > 1 else np.nan
+    return float(slopes.mean()), float(se)
+
+
+def lstm_cell_log_norms(N: int, forget_bias, input_std: float, q_max: int, burn_in: int,
+                        seed: SeedLike, weight_std: float = 1.0):
+    r"""LSTM cell-path gradient :math:`\log\|\partial c_t/\partial c_{t-q}|_{cell}\|_F`.
+
+    One random LSTM cell (weights :math:`\mathcal N(0, w^2/2N)` on :math:`[h; x]`, input
+    :math:`x_t\sim\mathcal N(0, s^2 I)`) per forget bias, all driven by the same input.
+
+    Returns
+    -------
+    log_norms : ndarray, shape (len(forget_bias), q_max + 1)
+        ``0.5 log N`` at q = 0.
+    f_preact_std : ndarray, shape (len(forget_bias),)
+        Standard deviation of the forget-gate pre-activation minus its bias (for the
+        mean-field rate E ln sigma(b_f + s z)).
+    """
+    rng = as_generator(seed)
+    bs = np.atleast_1d(np.asarray(forget_bias, float))
+    B = len(bs)
+    Wg = rng.standard_normal((4, N, 2 * N)) * (weight_std / np.sqrt(2 * N))
+    h = np.zeros((N, B))
+    c = np.zeros((N, B))
+    logf = np.empty((q_max, N, B))
+    pre_sq = np.zeros(B)
+    for t in range(burn_in + q_max):
+        x = input_std * rng.standard_normal((N, 1))
+        hx = np.concatenate([h, np.broadcast_to(x, (N, B))])
+        zf, zi, zo, zc = (Wg[k] @ hx for k in range(4))
+        f = special.expit(zf + bs)  # expit(inf) == 1 exactly: the carousel
+        c = f * c + special.expit(zi) * np.tanh(zc)
+        h = special.expit(zo) * np.tanh(c)
+        if t >= burn_in:
+            logf[t - burn_in] = np.log(f) if np.all(np.isfinite(bs)) else np.where(
+                np.isfinite(bs), np.log(f), 0.0)
+            pre_sq += (zf**2).mean(axis=0)
+    # product of the gates from t back to t-q+1, per neuron
+    cum = np.concatenate([np.zeros((1, N, B)), np.cumsum(logf[::-1], axis=0)])
+    log_norms = 0.5 * special.logsumexp(2 * cum, axis=1).T  # (B, q_max + 1)
+    return log_norms, np.sqrt(pre_sq / q_max)
+
+
+def simulate_point(values: dict, settings: dict, seed: SeedLike,
+                   progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Sweep-point entry used by the workflow: (phi, N, sigma_u); all gains and seeds."""
+    phi, N, su = values["phi"], int(values["N"]), float(values["sigma_u"])
+    gs = np.asarray(settings["g"], float)
+    S, q_max, burn = int(settings["n_seeds"]), int(settings["q_max"]), int(settings["burn_in"])
+    K = int(settings["n_probes"])
+    children = as_generator(seed).spawn(S + 1)
+    logF = np.empty((S, len(gs), q_max + 1))
+    lyap = np.empty((S, len(gs)))
+    norm_a = np.empty(S)
+    smax = np.empty(S)
+    q_min = int(settings["fit_window"][0])
+    for s in range(S):
+        logs, Z = _propagate(N, gs, su, phi, q_max, burn, K, children[s])
+        logF[s] = _log_frobenius(logs, N)
+        # largest Lyapunov exponent: mean growth of single vectors, E log (not log E)
+        lyap[s] = ((logs[:, -1] - logs[:, q_min]) / (q_max - q_min)).mean(axis=-1)
+        norm_a[s] = np.abs(Z).sum(axis=1).max()
+        smax[s] = np.linalg.norm(Z, 2) if N <= 400 else _power_sigma_max(Z, children[s])
+        if progress is not None:
+            progress(s + 1, S)
+    bs = np.asarray(settings["lstm_forget_bias"], float)
+    if phi == "tanh":
+        lstm, pre = lstm_cell_log_norms(N, bs, su if su > 0 else 1.0, q_max, burn,
+                                        children[-1])
+    else:  # the LSTM is simulated beside the tanh network only
+        lstm, pre = np.full((len(bs), q_max + 1), np.nan), np.full(len(bs), np.nan)
+    one = {"units": "1"}
+    ds = xr.Dataset(
+        {
+            "log_norm": (("seed", "g", "q"), logF, {
+                "long_name": "log Frobenius norm of the Jacobian product da_t/da_(t-q)",
+                **one}),
+            "lyapunov": (("seed", "g"), lyap, {
+                "long_name": "largest Lyapunov exponent of the back-propagation (E log of "
+                             "single-vector growth per step)", "units": "1/step"}),
+            "norm_A_Z": ("seed", norm_a, {
+                "long_name": "max absolute row sum of Z (||W||_A = g ||Z||_A)", **one}),
+            "sigma_max_Z": ("seed", smax, {
+                "long_name": "largest singular value of Z (||W||_2 = g sigma_max(Z))", **one}),
+            "lstm_log_norm": (("forget_bias", "q"), lstm, {
+                "long_name": "LSTM cell-path log Frobenius norm of dc_t/dc_(t-q) (computed "
+                             "at tanh points only; NaN elsewhere)", **one}),
+            "lstm_f_preact_std": ("forget_bias", pre, {
+                "long_name": "std of the LSTM forget-gate pre-activation (without bias)",
+                **one}),
+        },
+        coords={
+            "seed": ("seed", np.arange(S), {"long_name": "network replicate", "units": "1"}),
+            "g": ("g", gs, {"long_name": "gain g (W_ij ~ N(0, g^2/N))", "units": "1"}),
+            "q": ("q", np.arange(q_max + 1), {"long_name": "steps back in time",
+                                              "units": "steps"}),
+            "forget_bias": ("forget_bias", bs, {"long_name": "LSTM forget-gate bias b_f",
+                                                "units": "1"}),
+            "phi": ((), phi, {"long_name": "nonlinearity"}),
+            "N": ((), N, {"long_name": "number of neurons", "units": "1"}),
+            "sigma_u": ((), su, {"long_name": "input noise standard deviation",
+                                 "units": "1"}),
+        },
+        attrs={"burn_in": burn, "n_probes": K, "fit_window": list(settings["fit_window"]),
+               "lstm_input_std_note": "LSTM input std = sigma_u (1 where sigma_u = 0)"},
+    )
+    return ds
+
+
+def _power_sigma_max(Z: np.ndarray, rng: np.random.Generator, iters: int = 200) -> float:
+    """Largest singular value by power iteration on Z^T Z (relative accuracy ~1e-6)."""
+    x = rng.standard_normal(Z.shape[1])
+    s = 0.0
+    for _ in range(iters):
+        y = Z.T @ (Z @ x)
+        s_new = np.sqrt(np.linalg.norm(y) / np.linalg.norm(x))
+        x = y / np.linalg.norm(y)
+        if abs(s_new - s) < 1e-9 * s_new:
+            break
+        s = s_new
+    return float(s_new)
