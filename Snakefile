@@ -17,6 +17,7 @@ include: "workflows/rules/common.smk"
 include: "workflows/rules/hopfield.smk"
 include: "workflows/rules/fisher.smk"
 include: "workflows/rules/gradients.smk"
+include: "workflows/rules/saxe.smk"
 
 
 report: "workflows/report/workflow.rst"

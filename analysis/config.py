@@ -21,7 +21,11 @@ SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config
 
 #: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
 SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha"),
-          "gradients": ("phi", "N", "sigma_u")}
+          "gradients": ("phi", "N", "sigma_u"), "saxe": ("tree_depth", "flip_prob")}
+
+#: Studies whose merged grid has holes or whose points differ in intrinsic sizes (absent
+#: combinations are NaN after an outer join); every other study must tile exactly.
+RAGGED = {"fisher", "saxe"}
 
 #: Points of the Cartesian grid that exist (the rest are skipped; their grid indices are
 #: simply unused, so the seeds of the other points do not move).
@@ -32,7 +36,8 @@ VALID = {"fisher": lambda v: v["alpha"] < 1 or v["ensemble"] == "delay_line"}
 #: every point draws from its own seed.
 COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3,
         "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100),
-        "gradients": lambda v: 0.5 + 4.0 * (v["N"] / 1000) ** 2}
+        "gradients": lambda v: 0.5 + 4.0 * (v["N"] / 1000) ** 2,
+        "saxe": lambda v: 2.0 + 2 ** v["tree_depth"] / 4}
 
 #: Target work of one simulate job, in the units of COST.
 JOB_SECONDS = 10.0

@@ -44,7 +44,7 @@ def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
 def test_defaults_filled_and_presets_valid():
     config = validate(copy.deepcopy(GOOD))
     assert config["root_seed"] == 20261121
-    assert config["studies"] == ["hopfield", "fisher", "gradients"]
+    assert config["studies"] == ["hopfield", "fisher", "gradients", "saxe"]
     assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
     for preset in ("default", "quick", "large"):
         load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults
@@ -114,3 +114,16 @@ def test_fisher_grid_skips_unstable_points_without_moving_seeds():
 def test_bad_gradients_config(gradients, key):
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
         validate({"gradients": gradients})
+
+
+@pytest.mark.parametrize("saxe, key", [
+    ({"tree_depth": [0]}, "saxe.tree_depth[0]"),
+    ({"tree_depth": [3, 9]}, "saxe.tree_depth[1]"),
+    ({"lr_smax": 1.5}, "saxe.lr_smax"),
+    ({"flip_prob": [0.6]}, "saxe.flip_prob[0]"),
+    ({"normalisation": "median"}, "saxe.normalisation"),
+    ({"hidden": 3}, "unknown key 'hidden'"),
+])
+def test_bad_saxe_config(saxe, key):
+    with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        validate({"saxe": saxe})

@@ -1,0 +1,297 @@
+r"""Gradient-descent training of deep linear (and tanh) networks on structured data.
+
+Full-batch gradient descent with learning rate :math:`\lambda` on
+:math:`L = \tfrac12\sum_\mu \|y^\mu - W_d\cdots W_1 x^\mu\|^2`. For a linear network the gradient depends on the data only through
+:math:`\Sigma^x = XX^\top` and :math:`\Sigma^{yx} = YX^\top`:
+:math:`\Delta W_k = \lambda\, (W_{>k})^\top (\Sigma^{yx} - W\Sigma^x) (W_{<k})^\top`, with
+:math:`W = W_d\cdots W_1`. Mode strengths :math:`a_\alpha = u_\alpha^\top W v_\alpha` are recorded
+in the SVD basis of :math:`\Sigma^{yx}` (Saxe, McClelland & Ganguli, ICLR 2014). Several random
+starts are trained together as one batch of stacked weight matrices.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import xarray as xr
+
+from .rng import SeedLike, as_generator
+
+__all__ = ["train_linear_network", "simulate_point"]
+
+
+def _haar(n: int, rng) -> np.ndarray:
+    Q, R = np.linalg.qr(rng.standard_normal((n, n)))
+    return Q * np.sign(np.diag(R))
+
+
+def _init(kind, dims, U, V, a0, n_init, rng, scale):
+    """Weights per layer, stacked over ``n_init`` starts: list of (n_init, out, in)."""
+    d = len(dims) - 1
+    if kind == "aligned":
+        r = min(min(dims[1:-1], default=dims[0]), U.shape[1])
+        c = a0 ** (1 / d)
+        Rs = [_haar(h, rng)[:, :r] for h in dims[1:-1]]
+        left = [V[:, :r].T] + [R.T for R in Rs]  # maps into mode space
+        right = Rs + [U[:, :r]]  # maps out of mode space
+        Ws = [c * (right[k] @ left[k]) for k in range(d)]
+        return [np.broadcast_to(W, (n_init, *W.shape)).copy() for W in Ws]
+    if kind == "random":
+        return [rng.standard_normal((n_init, dims[k + 1], dims[k])) * scale
+                / np.sqrt(dims[k]) for k in range(d)]
+    raise ValueError(f"init must be 'aligned' or 'random', got {kind!r}")
+
+
+def _product(Ws):
+    M = Ws[0]
+    for W in Ws[1:]:
+        M = W @ M
+    return M
+
+
+def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "aligned",
+                         depth: int = 2, seed: SeedLike = 0, record_every: int = 10,
+                         a0: float = 1e-3, n_init: int = 1, init_scale: float | None = None,
+                         normalisation: str = "sum", phi: str = "linear") -> xr.Dataset:
+    r"""Train ``n_init`` networks by full-batch gradient descent; record mode strengths.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n_in, P)
+        Inputs as columns (one-hot items give :math:`\Sigma^x = I`).
+    Y : ndarray, shape (n_out, P)
+        Targets as columns.
+    hidden : int or sequence of int
+        Hidden layer width(s); ``depth - 1`` layers (a single int is repeated).
+    lr : float
+        Learning rate λ; ``lr * s_max`` (``/P`` for "mean") must be < 1 or descent diverges.
+    steps : int
+        Full-batch steps.
+    init : {"aligned", "random"}
+        "aligned": balanced start with product ``a0 U V^T`` (exact theory); "random": i.i.d.
+        Gaussian entries of std ``init_scale / sqrt(fan_in)`` (default ``a0**(1/depth)``).
+    depth : int
+        Number of weight layers (1 = shallow).
+    seed : seed-like
+    record_every : int
+        Steps between records (step 0 and the last step are always recorded).
+    a0 : float
+        Initial mode strength of the aligned start.
+    n_init : int
+        Starts trained together (random init: independent draws).
+    normalisation : {"sum", "mean"}
+        How the correlations are normalised (Saxe et al.): :math:`\Sigma = \sum_\mu` (τ = 1/λ)
+        or :math:`\Sigma = \frac1P\sum_\mu` (τ = 1/(Pλ)); the loss is summed over examples
+        either way, only ``s`` and τ are expressed differently. The closed form assumes
+        :math:`\Sigma^x = I` under the chosen normalisation (one-hot items: pass
+        ``sqrt(P) * X`` with "mean").
+    phi : {"linear", "tanh"}
+        Hidden nonlinearity (tanh only with depth 2): a contrast to the linear theory.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``a`` (init, step, mode), ``loss`` (init, step), ``hidden_rep`` (init, step, unit,
+        item; depth >= 2), singular values ``s`` (mode).
+
+    Raises
+    ------
+    ValueError
+        For a learning rate above the stable limit, or bad sizes.
+    FloatingPointError
+        If the weights still diverge (flagged, never returned as NaN).
+    """
+    X, Y = np.asarray(X, float), np.asarray(Y, float)
+    rng = as_generator(seed)
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1, got {depth}")
+    hs = [hidden] * (depth - 1) if np.ndim(hidden) == 0 else list(hidden)
+    if len(hs) != depth - 1 or any(int(h) < 1 for h in hs):
+        raise ValueError(f"need depth - 1 = {depth - 1} hidden sizes >= 1, got {hidden}")
+    if phi not in ("linear", "tanh") or (phi == "tanh" and depth != 2):
+        raise ValueError("phi must be 'linear', or 'tanh' with depth 2")
+    P = X.shape[1]
+    if normalisation not in ("sum", "mean"):
+        raise ValueError(f"normalisation must be 'sum' or 'mean', got {normalisation!r}")
+    norm = 1.0  # the loss is always summed over examples; see the docstring
+    Syx, Sx = Y @ X.T, X @ X.T
+    U, s, Vt = np.linalg.svd(Syx, full_matrices=False)
+    V = Vt.T
+    stiff = lr * s.max()  # GD on a mode: a <- a + 2 lr a (s - a); stable iff lr * s < 1
+    if stiff >= 1:
+        raise ValueError(f"learning rate too large for stable descent: lr * s_max = "
+                         f"{stiff:.3g} >= 1 (allowed: below 1; lower lr)")
+    dims = [X.shape[0], *map(int, hs), Y.shape[0]]
+    scale = init_scale if init_scale is not None else a0 ** (1 / depth)
+    Ws = _init(init, dims, U, V, a0, n_init, rng, scale)
+    rec = sorted(set(range(0, steps + 1, record_every)) | {steps})
+    a = np.empty((n_init, len(rec), len(s)))
+    loss = np.empty((n_init, len(rec)))
+    reps = np.empty((n_init, len(rec), dims[1], P)) if depth >= 2 else None
+    j = 0
+    for t in range(steps + 1):
+        if phi == "tanh":
+            Hpre = Ws[0] @ X
+            H = np.tanh(Hpre)
+            out = Ws[1] @ H
+            E = (Y - out) * norm  # (n_init, n_out, P)
+            if t == rec[j]:
+                M = out @ X.T  # input-output map on the items
+        else:
+            M = _product(Ws)
+            E = (Syx - M @ Sx) * norm  # negative gradient wrt the product
+        if t == rec[j]:
+            a[:, j] = np.einsum("io,nij,jo->no", U, M, V)
+            resid = (Y - (out if phi == "tanh" else M @ X))
+            loss[:, j] = 0.5 * (resid**2).sum(axis=(1, 2)) * norm
+            if reps is not None:
+                reps[:, j] = np.tanh(Ws[0] @ X) if phi == "tanh" else Ws[0] @ X
+            if not np.all(np.isfinite(loss[:, j])):
+                raise FloatingPointError(f"gradient descent diverged at step {t} "
+                                         f"(lr = {lr}); lower the learning rate")
+            j += 1
+        if t == steps:
+            break
+        if phi == "tanh":
+            dW2 = E @ np.swapaxes(H, 1, 2)
+            dH = (np.swapaxes(Ws[1], 1, 2) @ E) * (1 - H**2)
+            dW1 = dH @ X.T
+            Ws = [Ws[0] + lr * dW1, Ws[1] + lr * dW2]
+            continue
+        # dW_k = W_{>k}^T E W_{<k}^T, with W_{<k} = W_{k-1}...W_1 (identity for k = 1)
+        below = [None] * depth
+        acc = None
+        for k in range(depth):
+            below[k] = acc
+            acc = Ws[k] if acc is None else Ws[k] @ acc
+        above = [None] * depth
+        acc = None
+        for k in reversed(range(depth)):
+            above[k] = acc
+            acc = Ws[k] if acc is None else acc @ Ws[k]
+        new = []
+        for k in range(depth):
+            G = E @ np.swapaxes(below[k], 1, 2) if below[k] is not None else E
+            if above[k] is not None:
+                G = np.swapaxes(above[k], 1, 2) @ G
+            new.append(Ws[k] + lr * G)
+        Ws = new
+    coords = {"init": ("init", np.arange(n_init), {"long_name": "start", "units": "1"}),
+              "step": ("step", np.array(rec), {"long_name": "gradient-descent step",
+                                               "units": "steps"}),
+              "mode": ("mode", np.arange(len(s)), {"long_name": "input-output mode",
+                                                   "units": "1"}),
+              "item": ("item", np.arange(P), {"long_name": "item (example)", "units": "1"})}
+    if reps is not None:
+        coords["unit"] = ("unit", np.arange(dims[1]), {"long_name": "first hidden unit",
+                                                       "units": "1"})
+    data = {
+        "a": (("init", "step", "mode"), a, {"long_name": "mode strength u^T W v",
+                                            "units": "1"}),
+        "loss": (("init", "step"), loss, {"long_name": f"training loss ({normalisation})",
+                                          "units": "1"}),
+        "s": ("mode", s / (P if normalisation == "mean" else 1), {
+            "long_name": f"singular value of Sigma^yx ({normalisation} over examples)",
+            "units": "1"}),
+    }
+    data["W_final"] = (("init", "out_unit", "in_unit"),
+                       (M if phi == "linear" else out @ X.T), {
+                           "long_name": "input-output map at the last step", "units": "1"})
+    if reps is not None:
+        data["hidden_rep"] = (("init", "step", "unit", "item"), reps, {
+            "long_name": "hidden representation of each item", "units": "1"})
+    return xr.Dataset(data, coords=coords,
+                      attrs={"lr": lr, "depth": depth, "init": init, "a0": a0,
+                             "normalisation": normalisation, "phi": phi})
+
+
+def simulate_point(values: dict, settings: dict, seed: SeedLike,
+                   progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Sweep-point entry (tree depth, flip probability): every training run of the study.
+
+    Runs, all on the same data: two-layer linear from the aligned start (the exact theory),
+    from ``n_seeds`` small random starts, a one-layer network, a three-layer network (aligned),
+    a two-layer tanh network (random start), and a two-layer linear network with a narrow
+    hidden layer trained to its end point (the best low-rank approximation).
+    """
+    from analysis.saxe import hierarchical_dataset, truncation_rank
+
+    L, eps = int(values["tree_depth"]), float(values["flip_prob"])
+    rng = as_generator(seed)
+    X, Y = hierarchical_dataset(L, eps, rng.spawn(1)[0], settings["n_features"])
+    P = X.shape[1]
+    # the learning rate is set per point so that lr * s_max (the step's stiffness, hence the
+    # Euler error of the discrete descent against the continuous theory) is the same
+    if settings["normalisation"] == "mean":
+        X = X * np.sqrt(P)  # whitened under mean normalisation: X X^T / P = I
+    s_max = np.linalg.svd(Y @ X.T, compute_uv=False)[0] / (P if settings["normalisation"]
+                                                           == "mean" else 1)
+    # lr * s_max (in the chosen normalisation, times P for the mean: the step's stiffness)
+    lr = settings["lr_smax"] / (s_max * (P if settings["normalisation"] == "mean" else 1))
+    kw = dict(lr=lr, steps=settings["steps"], a0=settings["a0"],
+              record_every=settings["record_every"], normalisation=settings["normalisation"])
+    runs = {
+        "aligned": dict(hidden=P, init="aligned"),
+        "random": dict(hidden=P, init="random", n_init=settings["n_seeds"]),
+        "shallow": dict(hidden=[], init="aligned", depth=1),
+        "deep3": dict(hidden=P, init="aligned", depth=3),
+        "tanh": dict(hidden=P, init="random", phi="tanh", n_init=settings["n_seeds"]),
+    }
+    seeds = rng.spawn(len(runs) + 1)
+    out = {}
+    for i, (name, spec) in enumerate(runs.items()):
+        ds = train_linear_network(X, Y, seed=seeds[i], **kw, **spec)
+        ds = ds.drop_vars("W_final")
+        out[f"a_{name}"] = ds.a.rename(init=f"init_{name}") if ds.sizes["init"] > 1 \
+            else ds.a.isel(init=0, drop=True)
+        out[f"loss_{name}"] = ds.loss.rename(init=f"init_{name}") if ds.sizes["init"] > 1 \
+            else ds.loss.isel(init=0, drop=True)
+        if name in ("aligned", "random"):
+            rep = ds.hidden_rep
+            out[f"hidden_{name}"] = (rep.rename(init=f"init_{name}") if ds.sizes["init"] > 1
+                                     else rep.isel(init=0, drop=True))
+        s = ds.s
+        if progress is not None:
+            progress(i + 1, len(runs) + 1)
+    h = truncation_rank(s.values)
+    # the end point needs convergence, not Euler accuracy: a large stable step, and enough
+    # steps for mode h to come within 1e-6 of s_h (about (tau/2 s_h) ln(s_h/(a0 1e-6)))
+    sv = s.values
+    sv_stiff = sv * (P if settings["normalisation"] == "mean" else 1)
+    lr_end = 0.3 / sv_stiff[0]
+    n_end = int(np.ceil(2 * sv[0] / (2 * 0.3 * sv[h - 1]) * np.log(sv[h - 1] / kw["a0"] * 1e6)))
+    trunc = train_linear_network(X, Y, h, lr=lr_end, steps=n_end, a0=kw["a0"],
+                                 record_every=n_end, normalisation=kw["normalisation"],
+                                 seed=seeds[-1])
+    # end point: the product of the narrow network against the best rank-h approximation
+    Syx = Y @ X.T / (P if settings["normalisation"] == "mean" else 1)
+    U, sv, Vt = np.linalg.svd(Syx, full_matrices=False)
+    best = (U[:, :h] * sv[:h]) @ Vt[:h]
+    a_end = trunc.a.isel(init=0, step=-1).values
+    if progress is not None:
+        progress(len(runs) + 1, len(runs) + 1)
+    for k, v in list(out.items()):
+        out[k] = v.assign_attrs(long_name=f"{v.attrs.get('long_name', k)} ({k.split('_')[1]} "
+                                "run)", units="1")
+    ds = xr.Dataset(out)
+    ds["s"] = s
+    ds["a_truncated_end"] = ("mode", a_end, {
+        "long_name": f"final mode strengths of a hidden-{h} network (best rank-{h} "
+                     "approximation: s for the first h modes, 0 after)", "units": "1"})
+    ds["best_rank_s"] = ("mode", np.where(np.arange(len(sv)) < h, sv, 0.0), {
+        "long_name": f"mode strengths of the best rank-{h} approximation of Sigma^yx",
+        "units": "1"})
+    M = trunc.W_final.isel(init=0).values
+    ds["truncated_rel_error"] = ((), float(np.linalg.norm(M - best) / np.linalg.norm(best)), {
+        "long_name": f"|W2 W1 - best rank-{h} approximation|_F / |best|_F at the end",
+        "units": "1"})
+    ds["lr"] = ((), lr, {"long_name": "learning rate (lr_smax / s_max)", "units": "1"})
+    ds = ds.assign_coords(tree_depth=L, flip_prob=eps)
+    ds["tree_depth"].attrs = {"long_name": "depth of the binary tree", "units": "1"}
+    ds["flip_prob"].attrs = {"long_name": "feature flip probability per tree edge",
+                             "units": "1"}
+    ds.attrs.update({"hidden_truncated": h, "n_items": P, "a0": settings["a0"],
+                     "normalisation": settings["normalisation"],
+                     "lr_smax": settings["lr_smax"], "steps": settings["steps"]})
+    return ds

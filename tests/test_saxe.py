@@ -1,0 +1,86 @@
+"""Saxe deep-linear dynamics: closed forms, tree spectrum, training against theory."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis import saxe as th
+from sim import saxe as ss
+
+
+def test_closed_forms_and_published_values():
+    assert th.half_learning_time(1.0, 1e-3, 1.0) == pytest.approx(3.453, abs=5e-4)
+    t = th.half_learning_time(2.5, 1e-3, 7.0)
+    assert th.mode_trajectory(t, 2.5, 1e-3, 7.0) == pytest.approx(1.25, rel=1e-12)
+    assert th.mode_trajectory(0.0, 2.5, 1e-3, 7.0) == pytest.approx(1e-3)
+    assert th.mode_trajectory(1e6, 2.5, 1e-3, 7.0) == pytest.approx(2.5)
+    assert th.shallow_trajectory(0.0, 2.0, 0.1, 1.0) == pytest.approx(0.1)
+    assert th.tau(0.01, 8, "sum") == 100 and th.tau(0.01, 8, "mean") == 12.5
+
+
+@pytest.mark.parametrize("L", [1, 2, 3, 4, 5])
+def test_tree_spectrum(L):
+    X, Y = th.hierarchical_dataset(L)
+    U, s, V = th.input_output_modes(X, Y)
+    np.testing.assert_allclose(s, th.tree_singular_values(L), rtol=1e-12)
+    if L == 3:
+        np.testing.assert_allclose(s, [3.873, 2.646, 1.732, 1.732, 1, 1, 1, 1], atol=5e-4)
+
+
+def test_aligned_training_follows_closed_form_and_sum_vs_mean():
+    X, Y = th.hierarchical_dataset(3)
+    s = th.tree_singular_values(3)
+    for norm in ("sum", "mean"):
+        # "mean": Sigma's are averages; inputs whitened as averages (sqrt(P) X), tau = 1/(P lr)
+        Xn, sn = (X, s) if norm == "sum" else (np.sqrt(8) * X, s / np.sqrt(8))
+        lr = 2.5e-4 if norm == "sum" else 2.5e-4 / 8  # same stiffness lr * s_sum
+        T = th.tau(lr, 8, norm)
+        steps = int(3 * th.half_learning_time(sn.min(), 1e-3, T))
+        ds = ss.train_linear_network(Xn, Y, 8, lr, steps, "aligned", seed=1, record_every=50,
+                                     normalisation=norm)
+        np.testing.assert_allclose(ds.s, sn, rtol=1e-12)
+        s_run = sn
+        a = th.mode_trajectory(ds.step.values[:, None], s_run[None, :], 1e-3, T)
+        assert np.max(np.abs(ds.a.isel(init=0).values - a) / a) < 0.005
+        ht = th.measured_half_times(ds.step.values, ds.a.isel(init=0).values, s_run)
+        np.testing.assert_allclose(ht, th.half_learning_time(s_run, 1e-3, T), rtol=0.02)
+
+
+def test_random_start_and_end_point_and_shallow():
+    X, Y = th.hierarchical_dataset(2)
+    U, s, V = th.input_output_modes(X, Y)
+    ds = ss.train_linear_network(X, Y, 2, 0.05, 4000, "random", seed=2, n_init=3,
+                                 record_every=4000)
+    best = (U[:, :2] * s[:2]) @ V[:, :2].T
+    for n in range(3):
+        M = ds.W_final.isel(init=n).values
+        assert np.linalg.norm(M - best) / np.linalg.norm(best) < 1e-6
+    sh = ss.train_linear_network(X, Y, [], 0.01, 300, "aligned", depth=1, seed=3,
+                                 record_every=10)
+    np.testing.assert_allclose(sh.a.isel(init=0), th.shallow_trajectory(
+        sh.step.values[:, None], s[None, :], 1e-3, 100.0), rtol=0.03)
+
+
+def test_learning_rate_above_stable_limit_is_an_error_not_nan():
+    X, Y = th.hierarchical_dataset(3)
+    with pytest.raises(ValueError, match="learning rate too large"):
+        ss.train_linear_network(X, Y, 8, 0.3, 10)  # 0.3 * 3.873 > 1
+    with pytest.raises(ValueError, match="hidden sizes"):
+        ss.train_linear_network(X, Y, [8, 8], 0.01, 10, depth=2)
+    with pytest.raises(ValueError, match="phi"):
+        ss.train_linear_network(X, Y, 8, 0.01, 10, phi="tanh", depth=3)
+
+
+def test_point_reproducible_and_mds_tools():
+    settings = dict(n_features=20, lr_smax=2e-3, steps=600, record_every=60, a0=1e-3,
+                    n_seeds=2, normalisation="sum")
+    a = ss.simulate_point({"tree_depth": 2, "flip_prob": 0.1}, settings, [5])
+    b = ss.simulate_point({"tree_depth": 2, "flip_prob": 0.1}, settings, [5])
+    xr.testing.assert_identical(a, b)
+    assert float(a.truncated_rel_error) < 1e-3
+    pts = np.array([[0.0, 0], [1, 0], [0, 2]])
+    Y = th.classical_mds(pts.T)
+    D = lambda P: np.linalg.norm(P[:, None] - P[None], axis=-1)  # noqa: E731
+    np.testing.assert_allclose(D(Y), D(pts), atol=1e-12)
+    R = np.array([[0.0, -1], [1, 0]])
+    np.testing.assert_allclose(th.procrustes_align(pts @ R, pts), pts, atol=1e-12)
