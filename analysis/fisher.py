@@ -531,14 +531,11 @@ def _fig_delay(ds, plt):
 
 def make_figures(ds, outdir):
     """Draw every Fisher figure into ``outdir`` as PNG and PDF; return the paths."""
-    from pathlib import Path
-
     from . import plotting
 
-    plt = plotting.pyplot()
-    makers = {"fisher_memory_curves": _fig_curves, "fisher_total_memory_vs_N": _fig_total_vs_N,
-              "fisher_total_memory_histogram": _fig_hist, "fisher_delay_lines": _fig_delay}
-    paths = []
-    for name, make in makers.items():
-        paths += plotting.save(make(ds, plt), Path(outdir) / name)
-    return paths
+    return plotting.draw(ds, outdir, {
+        "fisher_memory_curves": _fig_curves,
+        "fisher_total_memory_vs_N": _fig_total_vs_N,
+        "fisher_total_memory_histogram": _fig_hist,
+        "fisher_delay_lines": _fig_delay,
+    })

@@ -31,6 +31,8 @@ import functools
 import numpy as np
 from scipy import special
 
+from sim.gradients import phi_functions as phi_fn
+
 __all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
            "pascanu_condition", "lstm_cell_rate"]
 
@@ -42,17 +44,6 @@ REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Pascanu, M
 PHIS = ("tanh", "logistic", "linear")
 #: largest derivative f'_max of each nonlinearity (gamma in Pascanu et al.)
 FPRIME_MAX = {"tanh": 1.0, "logistic": 0.25, "linear": 1.0}
-
-
-def phi_fn(phi: str):
-    """(phi, phi') as vectorised functions."""
-    if phi == "tanh":
-        return np.tanh, lambda x: 1.0 - np.tanh(x) ** 2
-    if phi == "logistic":
-        return special.expit, lambda x: special.expit(x) * (1.0 - special.expit(x))
-    if phi == "linear":
-        return (lambda x: x), (lambda x: np.ones_like(x))
-    raise ValueError(f"unknown phi {phi!r}; allowed: {', '.join(PHIS)}")
 
 
 @functools.cache
@@ -352,14 +343,11 @@ def _fig_lstm(ds, plt):
 
 def make_figures(ds, outdir):
     """Draw every gradients figure into ``outdir`` as PNG and PDF; return the paths."""
-    from pathlib import Path
-
     from . import plotting
 
-    plt = plotting.pyplot()
-    makers = {"gradients_log_norm_vs_q": _fig_log_norm, "gradients_rate_vs_g": _fig_rate_vs_g,
-              "gradients_rate_map": _fig_map, "gradients_lstm_cell_path": _fig_lstm}
-    paths = []
-    for name, make in makers.items():
-        paths += plotting.save(make(ds, plt), Path(outdir) / name)
-    return paths
+    return plotting.draw(ds, outdir, {
+        "gradients_log_norm_vs_q": _fig_log_norm,
+        "gradients_rate_vs_g": _fig_rate_vs_g,
+        "gradients_rate_map": _fig_map,
+        "gradients_lstm_cell_path": _fig_lstm,
+    })

@@ -444,14 +444,11 @@ def _fig_capacity(ds, plt):
     return fig
 
 
-def make_figures(ds: xr.Dataset, outdir: str | Path) -> list[Path]:
+def make_figures(ds, outdir):
     """Draw every Hopfield figure into ``outdir`` as PNG and PDF; return the paths."""
-    plt = plotting.pyplot()
-    makers = {"hopfield_one_step_error_vs_alpha": _fig_one_step,
-              "hopfield_overlap_vs_alpha": _fig_overlap,
-              "hopfield_fixed_points_vs_load": _fig_fixed_points,
-              "hopfield_capacity_vs_N": _fig_capacity}
-    paths = []
-    for name, make in makers.items():
-        paths += plotting.save(make(ds, plt), Path(outdir) / name)
-    return paths
+    return plotting.draw(ds, outdir, {
+        "hopfield_one_step_error_vs_alpha": _fig_one_step,
+        "hopfield_overlap_vs_alpha": _fig_overlap,
+        "hopfield_fixed_points_vs_load": _fig_fixed_points,
+        "hopfield_capacity_vs_N": _fig_capacity,
+    })

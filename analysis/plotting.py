@@ -64,3 +64,12 @@ def log_xticks(ax, values) -> None:
     ax.set_xscale("log")
     ax.set_xticks(list(values), [f"{v:g}" for v in values])
     ax.minorticks_off()
+
+
+def draw(ds, outdir, makers: dict) -> list[Path]:
+    """Draw ``{name: make(ds, plt) -> Figure}`` into ``outdir`` as PNG and PDF."""
+    plt = pyplot()
+    paths = []
+    for name, make in makers.items():
+        paths += save(make(ds, plt), Path(outdir) / name)
+    return paths

@@ -379,14 +379,11 @@ def _fig_deep(ds, plt):
 
 def make_figures(ds, outdir):
     """Draw every Saxe figure into ``outdir`` as PNG and PDF; return the paths."""
-    from pathlib import Path
-
     from . import plotting
 
-    plt = plotting.pyplot()
-    makers = {"saxe_mode_trajectories": _fig_modes, "saxe_half_learning_time": _fig_half,
-              "saxe_progressive_differentiation": _fig_mds, "saxe_deep_vs_shallow": _fig_deep}
-    paths = []
-    for name, make in makers.items():
-        paths += plotting.save(make(ds, plt), Path(outdir) / name)
-    return paths
+    return plotting.draw(ds, outdir, {
+        "saxe_mode_trajectories": _fig_modes,
+        "saxe_half_learning_time": _fig_half,
+        "saxe_progressive_differentiation": _fig_mds,
+        "saxe_deep_vs_shallow": _fig_deep,
+    })

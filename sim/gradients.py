@@ -28,10 +28,11 @@ from scipy import special
 
 from .rng import SeedLike, as_generator
 
-__all__ = ["jacobian_log_norms", "decay_rate", "lstm_cell_log_norms", "simulate_point"]
+__all__ = ["phi_functions", "jacobian_log_norms", "decay_rate", "lstm_cell_log_norms", "simulate_point"]
 
 
-def _phi(phi: str):
+def phi_functions(phi: str):
+    """(phi, phi') of a nonlinearity as vectorised functions."""
     if phi == "tanh":
         return np.tanh, lambda x: 1.0 - np.tanh(x) ** 2
     if phi == "logistic":
@@ -49,7 +50,7 @@ def _log_frobenius(logs: np.ndarray, N: int) -> np.ndarray:
 
 def _propagate(N, gs, sigma_u, phi, q_max, burn_in, n_probes, rng):
     """One seed: per-probe log norms (g, q, probe) and the coupling matrix Z."""
-    f, fp = _phi(phi)
+    f, fp = phi_functions(phi)
     G = len(gs)
     Z = rng.standard_normal((N, N)) / np.sqrt(N)
     A = np.sqrt(0.5) * rng.standard_normal((N, G))  # same start for every gain
