@@ -178,8 +178,8 @@ def empirical_fisher_memory(
         Network and input vector.
     eps : float
         Noise variance per neuron and step.
-    lags : sequence of int
-        Lags k at which J is estimated.
+    lags : int or sequence of int
+        Lags k at which J is estimated; an int ``k_max`` means every lag 0..k_max.
     n_samples : int
         Total state vectors used for the covariance (split over chains and steps).
     seed : seed-like
@@ -197,7 +197,7 @@ def empirical_fisher_memory(
     W = np.asarray(W, float)
     v = np.asarray(v, float)
     N = W.shape[0]
-    lags = np.asarray(lags, int)
+    lags = np.arange(int(lags) + 1) if np.ndim(lags) == 0 else np.asarray(lags, int)
     if phi not in ("linear", "tanh"):
         raise ValueError(f"phi must be 'linear' or 'tanh', got {phi!r}")
     if n_groups < 2:

@@ -53,7 +53,8 @@ def _product(Ws):
 def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "aligned",
                          depth: int = 2, seed: SeedLike = 0, record_every: int = 10,
                          a0: float = 1e-3, n_init: int = 1, init_scale: float | None = None,
-                         normalisation: str = "sum", phi: str = "linear") -> xr.Dataset:
+                         normalisation: str = "sum", phi: str = "linear",
+                         batch_size: int | None = None) -> xr.Dataset:
     r"""Train ``n_init`` networks by full-batch gradient descent; record mode strengths.
 
     Parameters
@@ -88,6 +89,10 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
         ``sqrt(P) * X`` with "mean").
     phi : {"linear", "tanh"}
         Hidden nonlinearity (tanh only with depth 2): a contrast to the linear theory.
+    batch_size : int, optional
+        Stochastic gradient descent: each step uses ``batch_size`` examples drawn without
+        replacement, and the gradient is scaled by P / batch_size so that its mean is the
+        full-batch gradient. None (default): full batch.
 
     Returns
     -------
@@ -109,6 +114,10 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
     hs = [hidden] * (depth - 1) if np.ndim(hidden) == 0 else list(hidden)
     if len(hs) != depth - 1 or any(int(h) < 1 for h in hs):
         raise ValueError(f"need depth - 1 = {depth - 1} hidden sizes >= 1, got {hidden}")
+    if batch_size is not None and not 1 <= batch_size <= X.shape[1]:
+        raise ValueError(f"batch_size must be in 1..P = {X.shape[1]}, got {batch_size}")
+    if batch_size is not None and phi != "linear":
+        raise ValueError("batch_size (SGD) is implemented for linear networks")
     if phi not in ("linear", "tanh") or (phi == "tanh" and depth != 2):
         raise ValueError("phi must be 'linear', or 'tanh' with depth 2")
     P = X.shape[1]
@@ -140,7 +149,12 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
                 M = out @ X.T  # input-output map on the items
         else:
             M = _product(Ws)
-            E = (Syx - M @ Sx) * norm  # negative gradient wrt the product
+            if batch_size is None:
+                E = (Syx - M @ Sx) * norm  # negative gradient wrt the product
+            else:  # minibatch estimate of the same gradient
+                b = rng.choice(P, batch_size, replace=False)
+                Xb = X[:, b]
+                E = (Y[:, b] - M @ Xb) @ Xb.T * (P / batch_size)
         if t == rec[j]:
             a[:, j] = np.einsum("io,nij,jo->no", U, M, V)
             resid = (Y - (out if phi == "tanh" else M @ X))

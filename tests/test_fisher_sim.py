@@ -82,3 +82,9 @@ def test_unstable_or_bad_input_rejected():
     with pytest.raises(ValueError, match="phi"):
         sf.empirical_fisher_memory(0.5 * np.eye(3), np.ones(3), 1.0, [1], 1000, seed=1,
                                    phi="relu")
+
+
+def test_integer_k_max_means_every_lag():
+    W, v, _ = sf.make_network("orthogonal", 10, 0.8, seed=8)
+    est, se = sf.empirical_fisher_memory(W, v, 1.0, 3, 20_000, seed=9)
+    assert est.shape == se.shape == (4,)

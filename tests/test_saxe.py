@@ -84,3 +84,15 @@ def test_point_reproducible_and_mds_tools():
     np.testing.assert_allclose(D(Y), D(pts), atol=1e-12)
     R = np.array([[0.0, -1], [1, 0]])
     np.testing.assert_allclose(th.procrustes_align(pts @ R, pts), pts, atol=1e-12)
+
+
+def test_sgd_follows_full_batch_on_average():
+    X, Y = th.hierarchical_dataset(2)
+    full = ss.train_linear_network(X, Y, 4, 0.01, 1500, "aligned", seed=6, record_every=50)
+    sgd = ss.train_linear_network(X, Y, 4, 0.01, 1500, "aligned", seed=6, record_every=50,
+                                  batch_size=2)
+    a_f, a_s = full.a.isel(init=0).values, sgd.a.isel(init=0).values
+    assert not np.allclose(a_f, a_s)  # it is stochastic
+    np.testing.assert_allclose(a_s[-1], a_f[-1], rtol=0.05)  # both reach the modes
+    with pytest.raises(ValueError, match="batch_size"):
+        ss.train_linear_network(X, Y, 4, 0.01, 10, batch_size=9)
