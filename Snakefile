@@ -18,6 +18,7 @@ include: "workflows/rules/hopfield.smk"
 include: "workflows/rules/fisher.smk"
 include: "workflows/rules/gradients.smk"
 include: "workflows/rules/saxe.smk"
+include: "workflows/rules/reservoir.smk"
 
 
 report: "workflows/report/workflow.rst"

@@ -21,7 +21,8 @@ SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config
 
 #: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
 SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha"),
-          "gradients": ("phi", "N", "sigma_u"), "saxe": ("tree_depth", "flip_prob")}
+          "gradients": ("phi", "N", "sigma_u"), "saxe": ("tree_depth", "flip_prob"),
+          "reservoir": ("phi", "N", "input_scale", "noise")}
 
 #: Studies whose merged grid has holes or whose points differ in intrinsic sizes (absent
 #: combinations are NaN after an outer join); every other study must tile exactly.
@@ -37,7 +38,8 @@ VALID = {"fisher": lambda v: v["alpha"] < 1 or v["ensemble"] == "delay_line"}
 COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3,
         "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100),
         "gradients": lambda v: 0.5 + 4.0 * (v["N"] / 1000) ** 2,
-        "saxe": lambda v: 2.0 + 2 ** v["tree_depth"] / 4}
+        "saxe": lambda v: 2.0 + 2 ** v["tree_depth"] / 4,
+        "reservoir": lambda v: 3.0 + 3.0 * (v["N"] / 50) ** 2}
 
 #: Target work of one simulate job, in the units of COST.
 JOB_SECONDS = 10.0
@@ -146,6 +148,18 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
             if not 0 <= lo < hi <= gc["q_max"]:
                 raise ConfigError(f"gradients.fit_window = {gc['fit_window']}; allowed: "
                                   f"[q_lo, q_hi] with 0 <= q_lo < q_hi <= q_max = {gc['q_max']}")
+        if study == "reservoir":
+            rc = config["reservoir"]
+            usable = (rc["T"] - rc["washout"]) * min(rc["test_fraction"],
+                                                     1 - rc["test_fraction"])
+            if rc["k_max"] + max(rc["N"]) >= usable:
+                raise ConfigError(f"reservoir.k_max = {rc['k_max']} is too large for T = "
+                                  f"{rc['T']}; allowed: k_max + max(N) < (T - washout) x "
+                                  f"min(test_fraction, 1 - test_fraction) = {usable:g}")
+            if "linear" in rc["phi"] and max(rc["rho"]) >= 1:
+                raise ConfigError(f"reservoir.rho = {rc['rho']} has values >= 1, where a linear "
+                                  "reservoir has no stationary state (and the exact theory "
+                                  "does not exist); allowed: rho < 1")
     return config
 
 

@@ -247,11 +247,17 @@ def memory_curve(W, v, eps: float = 1.0, sigma2: float = 1.0, k_max: int = 100
 
     :math:`m(k) = \sigma^2 w_k^\top \Sigma_x^{-1} w_k` with :math:`w_k = W^k v` and
     :math:`\Sigma_x = \sigma^2 \sum_k w_k w_k^\top + C_n` for i.i.d. input of variance
-    :math:`\sigma^2`. :math:`\sum_k m(k) \le N`.
+    :math:`\sigma^2`. :math:`\sum_k m(k) \le N`, with equality without noise (``eps = 0``)
+    when the controllability matrix has full rank.
     """
     W, v = check_network(W, v)
+    if eps < 0:
+        raise ValueError(f"eps must be >= 0, got {eps}")
     S = _smith(W, np.outer(v, v), W)
-    L = _cholesky(sigma2 * S + noise_covariance(W, eps))
+    if eps == 0 and spectral_radius(W) >= 1:
+        raise UnstableNetworkError("spectral radius of W >= 1: no stationary state")
+    C = noise_covariance(W, eps) if eps > 0 else 0.0  # eps = 0: noiseless reservoir
+    L = _cholesky(sigma2 * S + C)
     return sigma2 * _quad_inv(L, krylov(W, v, int(k_max)))
 
 

@@ -127,3 +127,14 @@ def test_bad_gradients_config(gradients, key):
 def test_bad_saxe_config(saxe, key):
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
         validate({"saxe": saxe})
+
+
+@pytest.mark.parametrize("reservoir, key", [
+    ({"rho": [0.9, 1.0]}, "reservoir.rho"),
+    ({"k_max": 5000, "T": 10000}, "reservoir.k_max"),
+    ({"noise": [-0.1]}, "reservoir.noise[0]"),
+    ({"kind": "ring"}, "reservoir.kind"),
+])
+def test_bad_reservoir_config(reservoir, key):
+    with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):
+        validate({"studies": ["reservoir"], "reservoir": reservoir})

@@ -1,0 +1,88 @@
+"""Echo-state memory capacity: exact linear theory, readout estimator, bounds, seeds."""
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from analysis import fisher
+from analysis import reservoir as th
+from sim import reservoir as sr
+
+
+def test_exact_memory_curve_against_independent_computation():
+    """m(k) from the doubling solver vs a brute-force sum over the input history."""
+    rng = np.random.default_rng(0)
+    W = 0.9 * sr.reservoir_matrix("gaussian", 12, rng)
+    v = rng.standard_normal(12)
+    m = th.linear_memory_function(W, v, eps=0.05, sigma2=2.0, k_max=30)
+    wk = np.stack([np.linalg.matrix_power(W, k) @ v for k in range(3000)], axis=1)
+    C = sum(0.05 * np.linalg.matrix_power(W, k) @ np.linalg.matrix_power(W, k).T
+            for k in range(3000))
+    Sx = 2.0 * wk @ wk.T + C
+    np.testing.assert_allclose(m, 2.0 * np.einsum("ik,ik->k", wk[:, :31],
+                                                  np.linalg.solve(Sx, wk[:, :31])), rtol=1e-8)
+
+
+def test_noise_free_full_rank_reaches_N_and_noise_lowers_it():
+    rng = np.random.default_rng(1)
+    W = 0.9 * sr.reservoir_matrix("orthogonal", 10, rng)
+    v = rng.standard_normal(10)
+    m0 = th.linear_memory_function(W, v, eps=0.0, k_max=2000)
+    assert m0.sum() == pytest.approx(10, abs=1e-6)
+    assert th.linear_memory_function(W, v, eps=0.01, k_max=2000).sum() < 10
+    # bounded by the Fisher memory of the same network
+    J = fisher.fisher_memory_curve(W, v, 50, eps=0.01)
+    assert np.all(th.linear_memory_function(W, v, 0.01, 1.0, 50) <= J + 1e-12)
+
+
+def test_simulated_linear_memory_within_tolerance_and_bound():
+    rng = np.random.default_rng(2)
+    N, T = 20, 100_000
+    W = 0.9 * sr.reservoir_matrix("orthogonal", N, rng)
+    v = rng.standard_normal(N)
+    v /= np.linalg.norm(v)
+    u = rng.uniform(-np.sqrt(3), np.sqrt(3), T)
+    X = sr.run_reservoir(W, v, u, "linear", noise=0.01, seed=3)
+    mc = th.memory_function(X, u, 60, washout=500)
+    exact = th.linear_memory_function(W, v, 0.01, 1.0, 60)
+    assert np.max(np.abs(mc - exact)) < 0.01  # T = 1e5 (the study uses 2e5 for 0.005)
+    assert mc.sum() <= N
+
+
+def test_batched_sweep_matches_single_runs_and_is_reproducible():
+    rng = np.random.default_rng(4)
+    N, T = 15, 20_000
+    W1 = np.stack([sr.reservoir_matrix("sparse", N, r, density=0.3) for r in rng.spawn(2)])
+    V = rng.standard_normal((2, N))
+    u = rng.uniform(-1, 1, T)
+    res = sr.memory_sweep(W1, V, [0.6, 0.9], u, "tanh", 0.0, 20, washout=200,
+                          test_fraction=0.5)
+    X = sr.run_reservoir(0.9 * W1[1], V[1], u, "tanh")
+    single = th.memory_function(X, u, 20, washout=200, test_fraction=0.5)
+    np.testing.assert_allclose(res["held_out"][1, 1], single, atol=1e-8)
+    res2 = sr.memory_sweep(W1, V, [0.6, 0.9], u, "tanh", 0.0, 20, washout=200,
+                           test_fraction=0.5)
+    np.testing.assert_array_equal(res["held_out"], res2["held_out"])
+
+
+def test_point_reproducible():
+    settings = dict(rho=[0.5, 0.9], n_seeds=2, T=5000, washout=100, k_max=20,
+                    kind="orthogonal", ridge=0.0, test_fraction=0.5)
+    a = sr.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
+                          settings, [3])
+    b = sr.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
+                          settings, [3])
+    xr.testing.assert_identical(a, b)
+    assert np.isfinite(a.memory_function_linear_theory).all()
+
+
+def test_bad_input():
+    W = 0.5 * np.eye(3)
+    with pytest.raises(ValueError, match="noise"):
+        sr.run_reservoir(W, np.ones(3), np.zeros(10), noise=-1.0)
+    with pytest.raises(ValueError, match="k_max"):
+        th.memory_function(np.zeros((100, 3)), np.zeros(100), 80, washout=10)
+    with pytest.raises(ValueError, match="spectral radius"):
+        th.linear_memory_function(1.01 * np.eye(3), np.ones(3), eps=0.1)
+    with pytest.raises(ValueError, match="unknown reservoir kind"):
+        sr.reservoir_matrix("ring", 5, 1)
