@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/hopfield_vs_neurodynex.py
 	$(BIN)/python benchmarks/hopfield_scaling.py
 	$(BIN)/python benchmarks/fisher_lyapunov_vs_naive.py
+	$(BIN)/python benchmarks/reservoir_vs_reservoirpy.py
 
 clean:
 	rm -rf results/*/ results/report.html .snakemake
