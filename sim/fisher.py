@@ -24,7 +24,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from .rng import SeedLike, as_generator
+from .rng import SeedLike, as_generator, haar_orthogonal
 
 ENSEMBLES = ("orthogonal", "symmetric", "delay_ring", "delay_line", "gaussian")
 NORMAL_ENSEMBLES = ("orthogonal", "symmetric", "delay_ring")
@@ -34,16 +34,9 @@ __all__ = ["ENSEMBLES", "NORMAL_ENSEMBLES", "orthogonal", "random_symmetric", "d
            "empirical_fisher_memory", "simulate_point"]
 
 
-def _haar(N: int, rng: np.random.Generator) -> np.ndarray:
-    """Haar-random orthogonal matrix (QR of a Gaussian matrix with the sign fix)."""
-    Z = rng.standard_normal((N, N))
-    Q, R = np.linalg.qr(Z)
-    return Q * np.sign(np.diag(R))
-
-
 def orthogonal(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
     r"""Scaled random orthogonal :math:`W = \sqrt\alpha Q`: normal, :math:`J(k)=\alpha^k(1-\alpha)`."""
-    return np.sqrt(alpha) * _haar(N, as_generator(seed))
+    return np.sqrt(alpha) * haar_orthogonal(N, seed)
 
 
 def random_symmetric(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
@@ -109,7 +102,7 @@ def normal_with_spectrum(eigenvalues, seed: SeedLike) -> np.ndarray:
     for j, z in enumerate(upper):
         i = len(real) + 2 * j
         D[i:i + 2, i:i + 2] = [[z.real, -z.imag], [z.imag, z.real]]
-    Q = _haar(N, as_generator(seed))
+    Q = haar_orthogonal(N, seed)
     return Q @ D @ Q.T
 
 

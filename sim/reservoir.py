@@ -22,7 +22,8 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from .rng import SeedLike, as_generator
+from .gradients import phi_functions
+from .rng import SeedLike, as_generator, haar_orthogonal
 
 KINDS = ("orthogonal", "gaussian", "sparse")
 __all__ = ["KINDS", "reservoir_matrix", "run_reservoir", "accumulate_moments",
@@ -37,8 +38,7 @@ def reservoir_matrix(kind: str, N: int, seed: SeedLike, density: float = 0.1) ->
     """
     rng = as_generator(seed)
     if kind == "orthogonal":
-        Q, R = np.linalg.qr(rng.standard_normal((N, N)))
-        return Q * np.sign(np.diag(R))
+        return haar_orthogonal(N, rng)
     if kind == "gaussian":
         W = rng.standard_normal((N, N))
     elif kind == "sparse":
@@ -52,11 +52,10 @@ def reservoir_matrix(kind: str, N: int, seed: SeedLike, density: float = 0.1) ->
 
 
 def _phi(phi):
-    if phi == "tanh":
-        return np.tanh
-    if phi == "linear":
-        return lambda a: a
-    raise ValueError(f"unknown phi {phi!r}; allowed: linear, tanh")
+    """The reservoir nonlinearity (linear or tanh; the logistic is not offered here)."""
+    if phi not in ("linear", "tanh"):
+        raise ValueError(f"unknown phi {phi!r}; allowed: linear, tanh")
+    return phi_functions(phi)[0]
 
 
 def run_reservoir(W, v, u, phi: str = "tanh", noise: float = 0.0, seed: SeedLike = None

@@ -14,7 +14,7 @@ import numpy as np
 
 SeedLike = int | Sequence[int] | np.random.SeedSequence | np.random.Generator
 
-__all__ = ["SeedLike", "as_generator", "point_rng"]
+__all__ = ["SeedLike", "as_generator", "point_rng", "haar_orthogonal"]
 
 
 def as_generator(seed: SeedLike) -> np.random.Generator:
@@ -33,3 +33,9 @@ def as_generator(seed: SeedLike) -> np.random.Generator:
 def point_rng(root_seed: int, *grid_indices: int) -> np.random.Generator:
     """Generator of the sweep point at ``grid_indices`` under ``root_seed``."""
     return np.random.default_rng([*map(int, grid_indices), int(root_seed)])
+
+
+def haar_orthogonal(N: int, seed: SeedLike) -> np.ndarray:
+    """Haar-random N x N orthogonal matrix (QR of a Gaussian matrix with the sign fix)."""
+    Q, R = np.linalg.qr(as_generator(seed).standard_normal((N, N)))
+    return Q * np.sign(np.diag(R))

@@ -16,14 +16,9 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from .rng import SeedLike, as_generator
+from .rng import SeedLike, as_generator, haar_orthogonal
 
 __all__ = ["train_linear_network", "simulate_point"]
-
-
-def _haar(n: int, rng) -> np.ndarray:
-    Q, R = np.linalg.qr(rng.standard_normal((n, n)))
-    return Q * np.sign(np.diag(R))
 
 
 def _init(kind, dims, U, V, a0, n_init, rng, scale):
@@ -32,7 +27,7 @@ def _init(kind, dims, U, V, a0, n_init, rng, scale):
     if kind == "aligned":
         r = min(min(dims[1:-1], default=dims[0]), U.shape[1])
         c = a0 ** (1 / d)
-        Rs = [_haar(h, rng)[:, :r] for h in dims[1:-1]]
+        Rs = [haar_orthogonal(h, rng)[:, :r] for h in dims[1:-1]]
         left = [V[:, :r].T] + [R.T for R in Rs]  # maps into mode space
         right = Rs + [U[:, :r]]  # maps out of mode space
         Ws = [c * (right[k] @ left[k]) for k in range(d)]
