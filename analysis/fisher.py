@@ -31,6 +31,7 @@ __all__ = [
     "spectral_radius",
     "noise_covariance",
     "fisher_memory_curve",
+    "fisher_memory",
     "fisher_memory_curve_normal",
     "spatial_fisher_matrix",
     "total_fisher_memory",
@@ -160,11 +161,21 @@ def fisher_memory_curve(W, v, k_max: int, eps: float = 1.0) -> np.ndarray:
     -------
     ndarray, shape (k_max + 1,)
     """
+    return fisher_memory(W, v, k_max, eps, spatial=False)[0]
+
+
+def fisher_memory(W, v, k_max: int, eps: float = 1.0, spatial: bool = True):
+    """J(k) for k = 0..k_max and (if ``spatial``) J_s, from one noise covariance.
+
+    The Lyapunov solve and its Cholesky factor are shared, so a caller that needs both
+    (the Fisher study does, for every sampled network) pays for them once.
+    """
     W, v = check_network(W, v)
     if int(k_max) < 0:
         raise ValueError(f"k_max must be >= 0, got {k_max}")
     L = _cholesky(noise_covariance(W, eps))
-    return _quad_inv(L, krylov(W, v, int(k_max)))
+    J = _quad_inv(L, krylov(W, v, int(k_max)))
+    return J, (_spatial_from_cholesky(W, L) if spatial else None)
 
 
 def fisher_memory_curve_normal(eigenvalues, v_components, k_max: int) -> np.ndarray:
@@ -186,7 +197,11 @@ def spatial_fisher_matrix(W, eps: float = 1.0) -> np.ndarray:
     Solves :math:`J_s = W^\top J_s W + C_n^{-1}` by doubling.
     """
     W = check_network(W)
-    L = _cholesky(noise_covariance(W, eps))
+    return _spatial_from_cholesky(W, _cholesky(noise_covariance(W, eps)))
+
+
+def _spatial_from_cholesky(W: np.ndarray, L: np.ndarray) -> np.ndarray:
+    """J_s from the Cholesky factor L of C_n: solves J_s = W^T J_s W + C_n^-1."""
     Cinv = sla.cho_solve((L, True), np.eye(W.shape[0]))
     Js = _smith(W.T, 0.5 * (Cinv + Cinv.T), W)
     return 0.5 * (Js + Js.T)

@@ -258,8 +258,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         W, v, rejected[n] = make_network(ens, N, alpha, children[n])
         if n == 0:
             W0, v0 = W, v
-        J[n] = theory.fisher_memory_curve(W, v, k_max)
-        Js = theory.spatial_fisher_matrix(W)
+        J[n], Js = theory.fisher_memory(W, v, k_max)
         out["J_total"][n] = v @ Js @ v
         out["J_total_optimal"][n] = np.linalg.eigvalsh(Js)[-1]
         out["trace_Js"][n] = np.trace(Js)
