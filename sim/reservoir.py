@@ -99,6 +99,31 @@ def _new_moments(shape, N, K):
             "n": 0}
 
 
+def _centred(m: dict):
+    """Centred covariances (Cxx, Cxu) and input variances of accumulated moments."""
+    n = m["n"]
+    mx, mu = m["x"] / n, m["u"] / n
+    Cxx = m["xx"] / n - mx[..., :, None] * mx[..., None, :]
+    Cxu = m["xu"] / n - mx[..., :, None] * mu[..., None, :]
+    return Cxx, Cxu, m["uu"] / n - mu**2
+
+
+def _readout(centred_train, ridge: float) -> np.ndarray:
+    """Readout weights of every delay, (..., N, K), by one solve."""
+    Cxx, Cxu, _ = centred_train
+    N = Cxx.shape[-1]
+    jitter = 1e-12 * np.trace(Cxx, axis1=-2, axis2=-1)[..., None, None]
+    return np.linalg.solve(Cxx + (ridge + jitter) * np.eye(N), Cxu)
+
+
+def _r2(w: np.ndarray, centred) -> np.ndarray:
+    """r^2 of the readouts w on a segment with centred moments ``centred``."""
+    Cxx, Cxu, vu = centred
+    cov = (w * Cxu).sum(axis=-2)
+    var = ((Cxx @ w) * w).sum(axis=-2)  # w_k^T C w_k for every k, as one GEMM
+    return np.clip(cov**2 / (var * vu), 0.0, 1.0)
+
+
 def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
                         in_sample: bool = True):
     r"""Held-out and in-sample :math:`r^2` of the best linear readout of every delay.
@@ -106,30 +131,13 @@ def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
     The readout (with intercept) is fitted on the training moments by one solve for all
     delays, :math:`(C_{xx} + \text{ridge}\,I)\,w = C_{xu}` with centred covariances; the test
     :math:`r^2_k = \mathrm{cov}^2(\hat y_k, u_{n-k}) / (\mathrm{var}\,\hat y_k\,
-    \mathrm{var}\,u_{n-k})` uses only test moments. Returns ``(held_out, in_sample)``; to
-    first order in N/T the in-sample value is biased up and the held-out one down by the same
-    amount, so their mean estimates the population value.
+    \mathrm{var}\,u_{n-k})` uses only test moments. Returns ``(held_out, in_sample)``
+    (``in_sample`` None unless asked for); the held-out value is biased low and the in-sample
+    one high by O(N/T) (:func:`memory_sweep` removes the held-out bias).
     """
-    def centred(m):
-        n = m["n"]
-        mx, mu = m["x"] / n, m["u"] / n
-        Cxx = m["xx"] / n - mx[..., :, None] * mx[..., None, :]
-        Cxu = m["xu"] / n - mx[..., :, None] * mu[..., None, :]
-        vu = m["uu"] / n - mu**2
-        return Cxx, Cxu, vu
-
-    Cxx, Cxu, _ = centred(train)
-    N = Cxx.shape[-1]
-    A = Cxx + ridge * np.eye(N) + 1e-12 * np.trace(Cxx, axis1=-2, axis2=-1)[..., None,
-                                                                             None] * np.eye(N)
-    w = np.linalg.solve(A, Cxu)  # (..., N, K): one solve for every delay
-    def r2(m):
-        Txx, Txu, tvu = centred(m)
-        cov = (w * Txu).sum(axis=-2)
-        var = ((Txx @ w) * w).sum(axis=-2)  # w_k^T C w_k for every k, as one GEMM
-        return np.clip(cov**2 / (var * tvu), 0.0, 1.0)
-
-    return r2(test), (r2(train) if in_sample else None)
+    tr = _centred(train)
+    w = _readout(tr, ridge)
+    return _r2(w, _centred(test)), (_r2(w, tr) if in_sample else None)
 
 
 def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: int = 100,
@@ -200,11 +208,12 @@ def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: i
     if not np.all(np.isfinite(train["xx"])):
         raise FloatingPointError(f"reservoir states diverged ({phi}, N={N}, max rho "
                                  f"{rhos.max()}); linear reservoirs need rho < 1")
-    held, ins = memory_from_moments(train, test, ridge)
+    tr, te = _centred(train), _centred(test)
+    w = _readout(tr, ridge)
+    held, ins = _r2(w, te), _r2(w, tr)
     # the held-out r^2 is biased low by O(N / n_train): Richardson extrapolation with the
     # readouts fitted on each half of the training segment removes that order
-    half = np.mean([memory_from_moments(h, test, ridge, in_sample=False)[0] for h in halves],
-                   axis=0)
+    half = np.mean([_r2(_readout(_centred(h), ridge), te) for h in halves], axis=0)
     return {"held_out": held, "in_sample": ins, "corrected": 2 * held - half,
             "n_test": n_test}
 
