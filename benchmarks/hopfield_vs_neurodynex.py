@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import textwrap
-from pathlib import Path
 
 import numpy as np
+from _peers import peer_python, run_child
 
-HERE = Path(__file__).resolve().parent
-PEER_VENV = HERE / ".venvs" / "neurodynex3"
 
 PEER = textwrap.dedent("""
     import json, resource, sys, time
@@ -71,20 +68,6 @@ OURS = textwrap.dedent("""
 """)
 
 
-def ensure_peer() -> Path:
-    py = PEER_VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "neurodynex3"], check=True)
-    return py
-
-
-def run(python: str, code: str, *args: str) -> dict:
-    out = subprocess.run([python, "-c", code, *args], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--N", type=int, default=1024)
@@ -100,8 +83,8 @@ def main(argv=None) -> dict:
     with tempfile.TemporaryDirectory() as d:
         np.save(f"{d}/xi.npy", xi)
         np.save(f"{d}/cues.npy", cues)
-        ours = run(sys.executable, OURS, f"{d}/xi.npy", f"{d}/cues.npy")
-        peer = run(str(ensure_peer()), PEER, f"{d}/xi.npy", f"{d}/cues.npy")
+        ours = run_child(sys.executable, OURS, f"{d}/xi.npy", f"{d}/cues.npy")
+        peer = run_child(str(peer_python("neurodynex3")), PEER, f"{d}/xi.npy", f"{d}/cues.npy")
     m = lambda r: np.mean(np.array(r["finals"]) * xi[: args.cues], axis=1)  # noqa: E731
     result = {"N": args.N, "P": args.P, "cues": args.cues,
               "memory_dynamics_s": ours["seconds"], "neurodynex3_s": peer["seconds"],

@@ -19,16 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import tempfile
 import textwrap
-from pathlib import Path
 
 import numpy as np
+from _peers import peer_python, run_child
 
-HERE = Path(__file__).resolve().parent
-PEER_VENV = HERE / ".venvs" / "reservoirpy"
 
 PEER = textwrap.dedent("""
     import json, resource, sys, time
@@ -67,20 +64,6 @@ OURS = textwrap.dedent("""
 """)
 
 
-def ensure_peer() -> Path:
-    py = PEER_VENV / "bin" / "python"
-    if not py.exists():
-        subprocess.run([sys.executable, "-m", "venv", str(PEER_VENV)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", "reservoirpy"], check=True)
-    return py
-
-
-def run(python, code, path):
-    out = subprocess.run([str(python), "-c", code, path], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def case(name, N, k_max, rhos, n_seeds, rng, tmp):
     from sim.reservoir import reservoir_matrix
 
@@ -89,8 +72,8 @@ def case(name, N, k_max, rhos, n_seeds, rng, tmp):
     u = rng.uniform(-0.8, 0.8, 10 * k_max)
     path = f"{tmp}/{name}.npz"
     np.savez(path, W1=W1, V=V, u=u, rhos=np.asarray(rhos), k_max=k_max)
-    ours = run(sys.executable, OURS, path)
-    peer = run(ensure_peer(), PEER, path)
+    ours = run_child(sys.executable, OURS, path)
+    peer = run_child(peer_python("reservoirpy"), PEER, path)
     diff = float(np.max(np.abs(np.array(ours["curves"]) - np.array(peer["curves"]))))
     mc_o = np.array(ours["curves"]).sum(1)
     mc_p = np.array(peer["curves"]).sum(1)

@@ -1,0 +1,26 @@
+"""Shared plumbing of the benchmarks: peers in their own virtual environments, child runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+VENVS = Path(__file__).resolve().parent / ".venvs"
+
+
+def peer_python(package: str) -> Path:
+    """Python of ``benchmarks/.venvs/<package>``, created with ``pip install <package>``."""
+    py = VENVS / package / "bin" / "python"
+    if not py.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENVS / package)], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", package], check=True)
+    return py
+
+
+def run_child(python, code: str, *args: str) -> dict:
+    """Run ``code`` in a child interpreter; return the JSON object of its last output line."""
+    out = subprocess.run([str(python), "-c", code, *map(str, args)], capture_output=True,
+                         text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
