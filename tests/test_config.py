@@ -44,7 +44,7 @@ def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
 def test_defaults_filled_and_presets_valid():
     config = validate(copy.deepcopy(GOOD))
     assert config["root_seed"] == 20261121
-    assert config["studies"] == ["hopfield", "fisher", "gradients", "saxe"]
+    assert config["studies"] == ["hopfield", "fisher", "gradients", "saxe", "reservoir"]
     assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
     for preset in ("default", "quick", "large"):
         load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults

@@ -65,6 +65,39 @@ def test_batched_sweep_matches_single_runs_and_is_reproducible():
     np.testing.assert_array_equal(res["held_out"], res2["held_out"])
 
 
+def test_readout_matches_direct_least_squares():
+    """Held-out r^2 from the moment solver vs lstsq with intercept on the raw states."""
+    rng = np.random.default_rng(5)
+    N, T, K, wash = 8, 3000, 6, 100
+    X = sr.run_reservoir(0.8 * sr.reservoir_matrix("gaussian", N, rng), rng.standard_normal(N),
+                         u := rng.uniform(-1, 1, T), "tanh", noise=1e-3, seed=6)
+    mc = th.memory_function(X, u, K - 1, washout=wash, test_fraction=0.4)
+    split = T - int(0.4 * (T - wash))
+    tr, te = np.arange(max(wash, K - 1), split), np.arange(split, T)
+    for k in range(K):
+        A = np.column_stack([X[tr], np.ones(len(tr))])
+        coef = np.linalg.lstsq(A, u[tr - k], rcond=None)[0]
+        y = np.column_stack([X[te], np.ones(len(te))]) @ coef
+        assert mc[k] == pytest.approx(np.corrcoef(y, u[te - k])[0, 1] ** 2, abs=1e-9)
+
+
+def test_one_input_series_per_seed():
+    """u of shape (n_seeds, T): every seed's result equals its own run on its own series."""
+    rng = np.random.default_rng(7)
+    N, T = 10, 8000
+    W1 = np.stack([sr.reservoir_matrix("orthogonal", N, r) for r in rng.spawn(3)])
+    V = rng.standard_normal((3, N))
+    U = rng.uniform(-1, 1, (3, T))
+    res = sr.memory_sweep(W1, V, [0.5, 0.9], U, "linear", 0.0, 15, washout=100)
+    for s in range(3):
+        one = sr.memory_sweep(W1[s:s + 1], V[s:s + 1], [0.5, 0.9], U[s], "linear", 0.0, 15,
+                              washout=100)
+        for key in ("held_out", "in_sample", "corrected"):
+            np.testing.assert_allclose(res[key][s], one[key][0], atol=1e-10)
+    with pytest.raises(ValueError, match="n_seeds = 3"):
+        sr.memory_sweep(W1, V, [0.5], U[:2], "linear", 0.0, 15, washout=100)
+
+
 def test_point_reproducible():
     settings = dict(rho=[0.5, 0.9], n_seeds=2, T=5000, washout=100, k_max=20,
                     kind="orthogonal", ridge=0.0, test_fraction=0.5)
