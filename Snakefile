@@ -19,6 +19,7 @@ include: "workflows/rules/fisher.smk"
 include: "workflows/rules/gradients.smk"
 include: "workflows/rules/saxe.smk"
 include: "workflows/rules/reservoir.smk"
+include: "workflows/rules/lsm.smk"
 
 
 report: "workflows/report/workflow.rst"

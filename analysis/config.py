@@ -22,11 +22,12 @@ SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config
 #: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
 SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha"),
           "gradients": ("phi", "N", "sigma_u"), "saxe": ("tree_depth", "flip_prob"),
-          "reservoir": ("phi", "N", "input_scale", "noise")}
+          "reservoir": ("phi", "N", "input_scale", "noise"),
+          "lsm": ("N", "lam", "input_fraction")}
 
 #: Studies whose merged grid has holes or whose points differ in intrinsic sizes (absent
 #: combinations are NaN after an outer join); every other study must tile exactly.
-RAGGED = {"fisher", "saxe"}
+RAGGED = {"fisher", "saxe", "lsm"}
 
 #: Points of the Cartesian grid that exist (the rest are skipped; their grid indices are
 #: simply unused, so the seeds of the other points do not move).
@@ -39,7 +40,8 @@ COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3,
         "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100),
         "gradients": lambda v: 0.5 + 4.0 * (v["N"] / 1000) ** 2,
         "saxe": lambda v: 2.0 + 2 ** v["tree_depth"] / 4,
-        "reservoir": lambda v: 3.0 + 3.0 * (v["N"] / 50) ** 2}
+        "reservoir": lambda v: 3.0 + 3.0 * (v["N"] / 50) ** 2,
+        "lsm": lambda v: 10.0 * v["N"] / 135}
 
 #: Target work of one simulate job, in the units of COST.
 JOB_SECONDS = 10.0
@@ -160,6 +162,22 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
                 raise ConfigError(f"reservoir.rho = {rc['rho']} has values >= 1, where a linear "
                                   "reservoir has no stationary state (and the exact theory "
                                   "does not exist); allowed: rho < 1")
+        if study == "lsm":
+            lc = config["lsm"]
+            if lc["distances"] != sorted(lc["distances"]) or lc["distances"][0] != 0:
+                raise ConfigError(f"lsm.distances = {lc['distances']}; allowed: increasing "
+                                  "distances starting at 0 (the d = 0 noise floor)")
+            if lc["readout_delays_ms"] != sorted(lc["readout_delays_ms"]):
+                raise ConfigError(f"lsm.readout_delays_ms = {lc['readout_delays_ms']}; "
+                                  "allowed: increasing delays")
+            if max(lc["readout_delays_ms"]) * 1e-3 + lc["readout_window"] >= lc["T"]:
+                raise ConfigError(f"lsm.readout_delays_ms = {lc['readout_delays_ms']} too long "
+                                  f"for T = {lc['T']} s; allowed: max delay + readout_window < T")
+            steps = [x / lc["dt"] for x in (0.8e-3, 1.5e-3, 2e-3, 3e-3)]
+            if any(abs(s - round(s)) > 1e-6 for s in steps):
+                raise ConfigError(f"lsm.dt = {lc['dt']} does not divide the delays (0.8, 1.5 "
+                                  "ms) and refractory periods (2, 3 ms); allowed: e.g. 1e-4, "
+                                  "5e-5")
     return config
 
 

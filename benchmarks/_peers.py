@@ -10,12 +10,13 @@ from pathlib import Path
 VENVS = Path(__file__).resolve().parent / ".venvs"
 
 
-def peer_python(package: str) -> Path:
-    """Python of ``benchmarks/.venvs/<package>``, created with ``pip install <package>``."""
+def peer_python(package: str, *extra: str) -> Path:
+    """Python of ``benchmarks/.venvs/<package>``, created with ``pip install <package> *extra``."""
     py = VENVS / package / "bin" / "python"
     if not py.exists():
         subprocess.run([sys.executable, "-m", "venv", str(VENVS / package)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "--quiet", package], check=True)
+        subprocess.run([str(py), "-m", "pip", "install", "--quiet", package, *extra],
+                       check=True)
     return py
 
 

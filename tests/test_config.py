@@ -26,6 +26,11 @@ GOOD = {"hopfield": {"N": [100, 200], "alpha": [0.1, 0.2]}}
     ({"root_seed": -1}, "root_seed", ">= 0"),
     ({"hopfield": {"N": [10], "alpha": [0.1]}}, "hopfield: N=10, alpha=0.1", "at least 2"),
     ({"hopfield": {"alpha": [0.1, 0.1000000001]}}, "same point name", "distinct"),
+    ({"lsm": {"N": [100]}}, "lsm.N[0]", "multiple of 15"),
+    ({"lsm": {"distances": [0.1, 0.0]}}, "lsm.distances", "increasing distances starting at 0"),
+    ({"lsm": {"dt": 3e-4}}, "lsm.dt", "e.g. 1e-4"),
+    ({"lsm": {"input_fraction": [0]}}, "lsm.input_fraction[0]", "0 < f <= 1"),
+    ({"lsm": {"readout_delays_ms": [0, 600]}}, "lsm.readout_delays_ms", "max delay"),
 ])
 def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
     config = copy.deepcopy(GOOD)
@@ -44,7 +49,7 @@ def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
 def test_defaults_filled_and_presets_valid():
     config = validate(copy.deepcopy(GOOD))
     assert config["root_seed"] == 20261121
-    assert config["studies"] == ["hopfield", "fisher", "gradients", "saxe", "reservoir"]
+    assert config["studies"] == ["hopfield", "fisher", "gradients", "saxe", "reservoir", "lsm"]
     assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
     for preset in ("default", "quick", "large"):
         load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults

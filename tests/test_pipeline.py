@@ -32,7 +32,7 @@ def quick_run(tmp_path_factory, quick_config):
 
 def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_config):
     config = load(quick_config)
-    assert set(config["studies"]) == {"hopfield", "fisher", "gradients", "saxe", "reservoir"}
+    assert set(config["studies"]) == {"hopfield", "fisher", "gradients", "saxe", "reservoir", "lsm"}
     for study in config["studies"]:
         res = quick_run / "results" / study
         ds = read_dataset(res / f"{study}.nc")
