@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/hopfield_scaling.py
 	$(BIN)/python benchmarks/fisher_lyapunov_vs_naive.py
 	$(BIN)/python benchmarks/reservoir_vs_reservoirpy.py
+	$(BIN)/python benchmarks/lsm_vs_brian2.py
 
 clean:
 	rm -rf results/*/ results/report.html .snakemake

@@ -23,5 +23,8 @@ def peer_python(package: str, *extra: str) -> Path:
 def run_child(python, code: str, *args: str) -> dict:
     """Run ``code`` in a child interpreter; return the JSON object of its last output line."""
     out = subprocess.run([str(python), "-c", code, *map(str, args)], capture_output=True,
-                         text=True, check=True)
+                         text=True)
+    if out.returncode:
+        tail = "\n".join(out.stderr.strip().splitlines()[-40:])
+        raise RuntimeError(f"child {python} failed (exit {out.returncode}):\n{tail}")
     return json.loads(out.stdout.strip().splitlines()[-1])
