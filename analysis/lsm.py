@@ -289,36 +289,44 @@ def _fig_separation(ds, plt):
 
 
 def _fig_readout(ds, plt):
-    from . import plotting
-
-    fig, ax = plt.subplots(figsize=(3.6, 2.7))
-    pts = list(_points(ds))
-    for c, (tag, desc, pt) in zip(plotting.colors(len(pts)), pts):
-        dl = 1e3 * pt.delay.values
-        ax.errorbar(dl, pt.readout_r2, yerr=pt.readout_r2_se, fmt="o-", ms=2.5, lw=0.8,
-                    color=c, label=desc.replace("lambda", r"$\lambda$"))
-    base = pts[0][2].readout_r2_filter
-    ax.plot(1e3 * base.delay, base, "k--", lw=1, label="input through the 30 ms filter")
-    ax.set_xlabel("readout delay (ms)")
-    ax.set_ylabel(f"held-out $r^2$ (input count, {1e3 * ds.attrs['readout_window']:g} ms)")
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=5)
+    pt0, sel = _main_point(ds)
+    sweeps = [("N", "column size N = {:g}"), ("lam", r"$\lambda$ = {:g}"),
+              ("input_fraction", "input to {:.0%}")]
+    fig, axes = plt.subplots(1, 3, figsize=(9.0, 2.7), sharey=True)
+    for ax, (dim, fmt) in zip(axes, sweeps):
+        others = {k: v for k, v in sel.items() if k != dim}
+        for c, val in zip(("C0", "C1", "C2", "C3", "C4"), ds[dim].values):
+            pt = ds.sel(**others, **{dim: val})
+            ax.errorbar(1e3 * pt.delay, pt.readout_r2, yerr=pt.readout_r2_se, fmt="o-", ms=2.5,
+                        lw=0.9, color=c, label=fmt.format(val))
+        ax.plot(1e3 * pt0.delay, pt0.readout_r2_filter, "k--", lw=1,
+                label="input, 30 ms filter only")
+        fixed = ", ".join(f"{k} = {v:g}" for k, v in others.items()).replace("lam", r"$\lambda$")
+        ax.set_title(fixed.replace("input_fraction", "input fraction"), fontsize=7)
+        ax.set_xlabel("readout delay (ms)")
+        ax.legend(fontsize=6)
+    axes[0].set_ylabel(f"held-out $r^2$ (input count in {1e3 * ds.attrs['readout_window']:g} ms)")
+    axes[0].set_ylim(bottom=0)
     return fig
 
 
 def _fig_raster(ds, plt):
     pt, sel = _main_point(ds)
     r = pt.raster.dropna("neuron", how="all")
-    fig, ax = plt.subplots(figsize=(4.2, 2.8))
+    fig, ax = plt.subplots(figsize=(5.0, 2.8))
     inh = pt.inhibitory.sel(neuron=r.neuron).values == 1
     for mask, c, lab in ((~inh, "C0", "excitatory"), (inh, "C3", "inhibitory")):
         tt, nn = np.nonzero(r.values[:, mask] > 0)
         ax.plot(1e3 * r.raster_time.values[tt], r.neuron.values[mask][nn], "|", ms=2.5,
                 color=c, label=lab)
+    spikes = pt.input_spikes.dropna("input_spike").values
+    top = r.neuron.values.max() + 4
+    ax.plot(1e3 * spikes, np.full(len(spikes), top), "v", ms=3.5, color="k", label="input spike")
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("neuron")
     ax.set_title(f"N = {sel['N']}, one 20 Hz Poisson input (trial 0)", fontsize=7)
-    ax.legend(fontsize=6, loc="upper right")
+    ax.set_xlim(0, 1e3 * ds.attrs["T"])
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
 
 

@@ -440,6 +440,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
             "lif_rate_theory": (("current",), [lif_rate(I + 13.5) for I in currents], {
                 "long_name": "continuous-time LIF rate 1/(t_ref + tau ln((V-Vr)/(V-theta)))",
                 "units": "Hz"}),
+            "input_spikes": (("input_spike",), trains[0], {
+                "long_name": "input spike times of trial 0 (the raster's input)", "units": "s"}),
             "inhibitory": (("neuron",), inh.astype(np.int8), {
                 "long_name": "inhibitory neuron (1) or excitatory (0)", **one}),
             "receives_input": (("neuron",), out["input_targets_mask"].astype(np.int8), {
@@ -449,6 +451,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
             "distance": ("distance", dists, {"long_name": "target input distance d(u, v)",
                                              "units": "s-1/2"}),
             "pair": ("pair", np.arange(P), {"long_name": "input pair", **one}),
+            "input_spike": ("input_spike", np.arange(len(trains[0])), {
+                "long_name": "input spike index", **one}),
             "time": ("time", out["times"], {"long_name": "time", "units": "s"}),
             "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
             "trial": ("trial", np.arange(len(trains)), {"long_name": "trial", **one}),
