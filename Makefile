@@ -7,9 +7,9 @@ PRESET ?= default
 CORES  ?= all
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SMK    := $(BIN)/snakemake --configfile workflows/config/$(PRESET).yaml
+SMK    := $(BIN)/snakemake --configfile workflows/config/$(PRESET).yaml --rerun-incomplete
 
-.PHONY: all run report test lint dryrun bench clean help
+.PHONY: all run report test lint dryrun bench clean help slurm-test
 
 all: run report
 
@@ -50,3 +50,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf results/*/ results/report.html .snakemake
+
+# A real single-node SLURM on this machine (root; installs Debian's slurm-wlm and munge when
+# missing), the quick preset through the slurm profile, compared with a local run; then down.
+slurm-test: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[slurm,test]"
+	workflows/profiles/slurm/local-cluster.sh up
+	$(BIN)/python -m pytest -m slurm -v tests/test_slurm.py; rc=$$?; \
+	workflows/profiles/slurm/local-cluster.sh down; exit $$rc

@@ -20,6 +20,7 @@ include: "workflows/rules/gradients.smk"
 include: "workflows/rules/saxe.smk"
 include: "workflows/rules/reservoir.smk"
 include: "workflows/rules/lsm.smk"
+include: "workflows/rules/summary.smk"
 
 
 report: "workflows/report/workflow.rst"

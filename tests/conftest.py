@@ -20,6 +20,18 @@ def run_snakemake(workdir, *args, check=True, timeout=1200):
     return proc
 
 
+#: global attributes that legitimately differ between runs (time stamps, host)
+VOLATILE = ("history", "date_created", "source")
+
+
+def comparable(ds):
+    """The dataset without its run-specific global attributes."""
+    ds = ds.copy()
+    for k in VOLATILE:
+        ds.attrs.pop(k, None)
+    return ds
+
+
 @pytest.fixture(scope="session")
 def quick_config():
     return REPO / "workflows" / "config" / "quick.yaml"

@@ -9,19 +9,9 @@ import xarray as xr
 
 from analysis.config import load, shards
 from analysis.io import read_dataset
-from conftest import REPO, run_snakemake
+from conftest import REPO, comparable as _data, run_snakemake
 
 pytestmark = pytest.mark.pipeline
-
-VOLATILE = ("history", "date_created", "source")
-
-
-def _data(ds):
-    ds = ds.copy()
-    for k in VOLATILE:
-        ds.attrs.pop(k, None)
-    return ds
-
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory, quick_config):

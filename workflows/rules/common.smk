@@ -37,8 +37,9 @@ def figures(study, ext=("png", "pdf")):
 
 
 def all_targets():
-    return [t for study in STUDIES
-            for t in [f"results/{study}/checks.csv", *figures(study)]]
+    return [*(t for study in STUDIES
+              for t in [f"results/{study}/checks.csv", *figures(study)]),
+            "results/summary/index.html"]
 
 
 def print_outputs():
@@ -46,6 +47,8 @@ def print_outputs():
     for study in STUDIES:
         print(f"  {study}: results/{study}/{study}.nc, results/{study}/checks.csv, "
               f"figures in results/{study}/figures/", file=sys.stderr)
+    print("  summary of all checks and run times: results/summary/index.html",
+          file=sys.stderr)
     print("Build the HTML report with: snakemake --report results/report.html "
           "(or: make report)", file=sys.stderr)
 
@@ -84,3 +87,28 @@ def hopfield_runtime(wildcards, attempt):
     """Minutes: generous estimate from the N^3 cost per point at this machine's speed."""
     pts = SHARDS["hopfield"][wildcards.shard]
     return int(attempt * (10 + sum(10 * (p["values"]["N"] / 4000) ** 3 for p in pts)))
+
+
+def reservoir_mem_mb(wildcards, attempt):
+    """Moments of four segments, the state chunk and the scratch products (float64)."""
+    rc = config["reservoir"]
+    N = max(p["values"]["N"] for p in SHARDS["reservoir"][wildcards.shard])
+    n = rc["n_seeds"] * len(rc["rho"]) * N * (5 * N + 6 * (rc["k_max"] + 1) + 1000)
+    return int(attempt * (600 + 8 * n / 2**20))
+
+
+def lsm_mem_mb(wildcards, attempt):
+    """Recorded liquid states (float32) and their float64 differences, synapse states."""
+    lc = config["lsm"]
+    N = max(p["values"]["N"] for p in SHARDS["lsm"][wildcards.shard])
+    trials = lc["n_pairs"] * len(lc["distances"])
+    n_rec = round(lc["T"] / lc["dt"]) // lc["record_every"]
+    return int(attempt * (800 + 16 * trials * n_rec * N / 2**20 + 0.5 * trials * N / 1000))
+
+
+def lsm_runtime(wildcards, attempt):
+    """Minutes, generous: ~1 s per 10^7 neuron-steps on one core, times 3."""
+    lc = config["lsm"]
+    steps = lc["T"] / lc["dt"] * lc["n_pairs"] * (len(lc["distances"]) + 1)
+    work = sum(p["values"]["N"] * steps for p in SHARDS["lsm"][wildcards.shard])
+    return int(attempt * (10 + 3 * work / 1e7 / 60))

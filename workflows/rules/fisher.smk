@@ -21,6 +21,8 @@ rule simulate_fisher:
         "../../environment.yml"
     log:
         "results/fisher/logs/simulate/{shard}.log",
+    benchmark:
+        "results/fisher/benchmarks/simulate/{shard}.tsv"
     resources:
         mem_mb=fisher_mem_mb,
         runtime=fisher_runtime,

@@ -21,6 +21,8 @@ rule simulate_gradients:
         "../../environment.yml"
     log:
         "results/gradients/logs/simulate/{shard}.log",
+    benchmark:
+        "results/gradients/benchmarks/simulate/{shard}.tsv"
     resources:
         mem_mb=gradients_mem_mb,
         runtime=gradients_runtime,

@@ -21,6 +21,8 @@ rule simulate_hopfield:
         "../../environment.yml"
     log:
         "results/hopfield/logs/simulate/{shard}.log",
+    benchmark:
+        "results/hopfield/benchmarks/simulate/{shard}.tsv"
     resources:
         mem_mb=hopfield_mem_mb,
         runtime=hopfield_runtime,

@@ -21,9 +21,11 @@ rule simulate_lsm:
         "../../environment.yml"
     log:
         "results/lsm/logs/simulate/{shard}.log",
+    benchmark:
+        "results/lsm/benchmarks/simulate/{shard}.tsv"
     resources:
-        mem_mb=4000,
-        runtime=60,
+        mem_mb=lsm_mem_mb,
+        runtime=lsm_runtime,
     threads: 1
     group:
         "lsm_simulate"

@@ -21,8 +21,10 @@ rule simulate_reservoir:
         "../../environment.yml"
     log:
         "results/reservoir/logs/simulate/{shard}.log",
+    benchmark:
+        "results/reservoir/benchmarks/simulate/{shard}.tsv"
     resources:
-        mem_mb=2000,
+        mem_mb=reservoir_mem_mb,
         runtime=30,
     threads: 1
     group:

@@ -21,6 +21,8 @@ rule simulate_saxe:
         "../../environment.yml"
     log:
         "results/saxe/logs/simulate/{shard}.log",
+    benchmark:
+        "results/saxe/benchmarks/simulate/{shard}.tsv"
     resources:
         mem_mb=1000,
         runtime=30,

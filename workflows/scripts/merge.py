@@ -1,14 +1,36 @@
 """Rule script: merge a study's shards and add theory beside the simulated variables."""
 
+import glob
 import importlib
+import os
+import sys
 
 from analysis.config import RAGGED, SWEEPS
-from analysis.io import merge_shards, provenance, script_logger, to_jsonable, write_dataset
+from analysis.io import (merge_shards, provenance, read_dataset, script_logger, to_jsonable,
+                         write_dataset)
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
 study = sm.params.study
 log = script_logger(sm.log[0], f"merge_{study}")
 analysis = importlib.import_module(f"analysis.{study}")
+bad = []
+for path in sm.input:  # a truncated or corrupt shard is never merged: remove it, say which
+    try:
+        read_dataset(path)
+    except OSError as e:
+        log.error("%s", e)
+        bad.append(path)
+if bad:
+    # the products derived from the corrupt shard are stale too: without them, a rerun
+    # recomputes the removed shards and everything downstream (Snakemake does not rebuild
+    # a missing intermediate file whose products exist)
+    stale = [*bad, sm.output[0], f"results/{study}/checks.csv", "results/summary/index.html",
+             *glob.glob(f"results/{study}/figures/*")]
+    for path in stale:
+        if os.path.exists(path):
+            os.remove(path)
+    sys.exit(f"merge_{study}: {len(bad)} unreadable shard(s) removed: {', '.join(bad)}; rerun "
+             "the workflow to recompute them (the other shards are kept)")
 ds = merge_shards(sm.input, SWEEPS[study], complete=study not in RAGGED)
 log.info("merged %d shards: %s", len(sm.input), dict(ds.sizes))
 ds = analysis.add_theory(ds)

@@ -1,10 +1,13 @@
 """Rule script: simulate the sweep points of one shard and write the shard file."""
 
 import importlib
+import os
+import sys
 import time
 
 import xarray as xr
 
+from analysis.config import point_id
 from analysis.io import Progress, as_shard, provenance, script_logger, to_jsonable, \
     write_dataset
 from sim.rng import point_rng
@@ -20,8 +23,18 @@ for i, pt in enumerate(points):
     log.info("point %d/%d: %s (grid indices %s)", i + 1, len(points), pt["values"],
              pt["indices"])
     rng = point_rng(sm.params.root_seed, *pt["indices"])
-    ds = module.simulate_point(pt["values"], sm.params.settings, rng,
-                               progress=Progress(log, f"point {i + 1}/{len(points)} networks"))
+    name = f"{study}/{point_id(study, pt['values'])}"
+    try:
+        if os.environ.get("MEMORY_DYNAMICS_FAIL_POINT") == name:  # fault injection (tests)
+            raise RuntimeError("injected failure (MEMORY_DYNAMICS_FAIL_POINT)")
+        ds = module.simulate_point(pt["values"], sm.params.settings, rng,
+                                   progress=Progress(log, f"point {i + 1}/{len(points)} "
+                                                          "networks"))
+    except Exception as e:
+        log.exception("sweep point %s failed", name)
+        sys.exit(f"simulate_{study}: sweep point {name} (values {pt['values']}, grid indices "
+                 f"{list(pt['indices'])}) failed: {type(e).__name__}: {e}; the shard "
+                 f"{sm.output[0]} was not written, other shards are unaffected")
     parts.append(as_shard(ds, pt["values"]))
     el = time.perf_counter() - t0
     log.info("points: %d/%d done, %.1f s elapsed, ~%.1f s left (by points)", i + 1,

@@ -1,0 +1,118 @@
+"""Faults survived: SIGKILL mid-sweep and resume, corrupt shards, a failing sweep point."""
+
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+import xarray as xr
+
+from analysis.config import load, shards
+from analysis.io import read_dataset, write_dataset
+from conftest import SNAKEMAKE, comparable, run_snakemake
+
+pytestmark = pytest.mark.pipeline
+
+STUDIES = '["hopfield", "fisher"]'  # 3 + 10 shards of the quick preset, a minute in all
+
+
+def _args(quick_config, cores=1):
+    return ["--configfile", quick_config, "--config", f"studies={STUDIES}", "--cores", cores]
+
+
+def _shards(wd):
+    return sorted((wd / "results").glob("*/shards/*.nc"))
+
+
+def _simulate_jobs(output):
+    """Number of simulate jobs Snakemake planned, from its job-stats table."""
+    return sum(int(n) for n in re.findall(r"^simulate_\w+\s+(\d+)$", output, re.M))
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory, quick_config):
+    wd = tmp_path_factory.mktemp("reference")
+    run_snakemake(wd, *_args(quick_config))
+    return wd
+
+
+def _assert_same_results(wd, reference):
+    for study in ("hopfield", "fisher"):
+        a = read_dataset(reference / "results" / study / f"{study}.nc")
+        b = read_dataset(wd / "results" / study / f"{study}.nc")
+        xr.testing.assert_identical(comparable(a), comparable(b))
+
+
+def test_sigkill_then_resume_recomputes_only_missing_shards(tmp_path, quick_config, reference):
+    config = load(quick_config)
+    config["studies"] = ["hopfield", "fisher"]
+    total = sum(len(shards(config, s)) for s in config["studies"])
+    proc = subprocess.Popen([*SNAKEMAKE, "--directory", str(tmp_path),
+                             *map(str, _args(quick_config))], start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 300
+        while len(_shards(tmp_path)) < 4 and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        os.killpg(proc.pid, signal.SIGKILL)  # the scheduler and its running jobs
+    finally:
+        proc.wait()
+    done = len(_shards(tmp_path))
+    assert 4 <= done < total, f"kill came too late ({done} of {total} shards)"
+    assert not list((tmp_path / "results").glob("*/*.nc")), "merged before all shards"
+    for path in _shards(tmp_path):  # what survived the kill is complete, never partial
+        read_dataset(path)
+    run_snakemake(tmp_path, "--unlock", *_args(quick_config))
+    rerun = run_snakemake(tmp_path, *_args(quick_config), "--rerun-incomplete")
+    # the missing shards, plus the one job in flight at the kill (--cores 1) if it had
+    # already renamed its file into place: Snakemake cannot know it finished
+    planned = _simulate_jobs(rerun.stdout + rerun.stderr)
+    assert total - done <= planned <= total - done + 1, (planned, total, done)
+    _assert_same_results(tmp_path, reference)
+
+
+def test_corrupt_shard_is_reported_by_path_and_recomputed(tmp_path, quick_config, reference):
+    run_snakemake(tmp_path, *_args(quick_config))
+    victim = _shards(tmp_path)[2]
+    victim.write_bytes(victim.read_bytes()[:500])  # truncated, as by a full disk
+    proc = run_snakemake(tmp_path, *_args(quick_config), check=False)
+    assert proc.returncode != 0
+    log = (tmp_path / "results" / victim.parts[-3] / "logs" / "merge.log").read_text()
+    assert str(victim.relative_to(tmp_path)) in log and "unreadable shard" in log
+    assert not victim.exists()  # removed, so the rerun recomputes exactly this one
+    rerun = run_snakemake(tmp_path, *_args(quick_config))
+    assert _simulate_jobs(rerun.stdout + rerun.stderr) == 1
+    _assert_same_results(tmp_path, reference)
+
+
+def test_failing_point_is_named_and_keep_going_finishes_the_rest(tmp_path, quick_config):
+    point = "hopfield/N1000_alpha0.15"
+    env = {**os.environ, "MEMORY_DYNAMICS_FAIL_POINT": point}
+    proc = subprocess.run([*SNAKEMAKE, "--directory", str(tmp_path),
+                           *map(str, _args(quick_config, 2)), "--keep-going"],
+                          capture_output=True, text=True, env=env, timeout=1200)
+    assert proc.returncode != 0
+    logs = "".join(p.read_text() for p in (tmp_path / "results/hopfield/logs/simulate")
+                   .glob("*.log"))
+    assert f"sweep point {point}" in logs and "injected failure" in logs
+    config = load(quick_config)
+    n_hop = len(shards(config, "hopfield"))
+    assert len(list((tmp_path / "results/hopfield/shards").glob("*.nc"))) == n_hop - 1
+    assert (tmp_path / "results/fisher/checks.csv").exists()  # --keep-going: the rest ran
+    assert not (tmp_path / "results/hopfield/hopfield.nc").exists()
+
+
+def test_write_dataset_leaves_nothing_under_the_final_name_on_failure(tmp_path, monkeypatch):
+    ds = xr.Dataset({"x": ("i", [1.0, 2.0])})
+
+    def boom(self, path, *a, **k):
+        with open(path, "wb") as f:
+            f.write(b"partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(xr.Dataset, "to_netcdf", boom)
+    with pytest.raises(OSError, match="No space"):
+        write_dataset(ds, tmp_path / "out.nc")
+    assert list(tmp_path.iterdir()) == []

@@ -1,0 +1,40 @@
+"""The quick preset through the SLURM executor gives the same datasets as a local run.
+
+Needs a running SLURM cluster whose nodes see this file system: ``make slurm-test`` starts a
+single-node one on this machine (workflows/profiles/slurm/local-cluster.sh, root), runs this
+module and stops it. Not part of ``make test`` (marker ``slurm``).
+"""
+
+import shutil
+import subprocess
+
+import pytest
+import xarray as xr
+
+from analysis.config import load
+from analysis.io import read_dataset
+from conftest import REPO, comparable, run_snakemake
+
+pytestmark = pytest.mark.slurm
+
+
+def test_quick_preset_on_slurm_is_identical_to_local(tmp_path, quick_config):
+    assert shutil.which("sbatch"), "no sbatch on PATH: start a cluster (make slurm-test)"
+    assert subprocess.run(["sinfo"], capture_output=True).returncode == 0, "sinfo failed"
+    local, cluster = tmp_path / "local", tmp_path / "slurm"
+    run_snakemake(local, "--configfile", quick_config, "--cores", "2")
+    proc = run_snakemake(
+        cluster, "--configfile", quick_config,
+        "--workflow-profile", REPO / "workflows" / "profiles" / "slurm",
+        "--slurm-status-command", "squeue",  # no accounting database on the test cluster
+        "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "2",
+        "--slurm-logdir", cluster / "slurm-logs", timeout=3600)
+    assert "slurm" in (proc.stdout + proc.stderr).lower()
+    # every job really went through sbatch: the plugin keeps a log per SLURM job
+    assert list((cluster / "slurm-logs").rglob("*.log")), "no SLURM job logs"
+    for study in load(quick_config)["studies"]:
+        a = read_dataset(local / "results" / study / f"{study}.nc")
+        b = read_dataset(cluster / "results" / study / f"{study}.nc")
+        xr.testing.assert_identical(comparable(a), comparable(b))
+        assert (cluster / "results" / study / "checks.csv").read_text() == \
+            (local / "results" / study / "checks.csv").read_text()
