@@ -110,10 +110,13 @@ def merge_shards(paths: Iterable[str | Path], sweep: Iterable[str], complete: bo
     study whose grid skips invalid points) the leading axes are outer-joined and absent
     points are NaN; otherwise every coordinate must match exactly.
     """
-    return _combine([read_dataset(p) for p in paths], list(sweep), complete)
+    return combine_shards([read_dataset(p) for p in paths], list(sweep), complete)
 
 
-def _combine(parts: list[xr.Dataset], sweep: list[str], complete: bool) -> xr.Dataset:
+def combine_shards(parts: list[xr.Dataset], sweep: list[str], complete: bool = True
+                   ) -> xr.Dataset:
+    """Combine shard datasets (:func:`as_shard`) along their sweep coordinates (see
+    :func:`merge_shards`, which reads them from files)."""
     kw = dict(data_vars="minimal", coords="minimal", compat="override",
               join="exact" if complete else "outer", combine_attrs="drop_conflicts")
     if len(sweep) > 1:
@@ -123,7 +126,7 @@ def _combine(parts: list[xr.Dataset], sweep: list[str], complete: bool) -> xr.Da
             if ds.sizes[head] != 1:
                 raise ValueError(f"a shard spans several values of {head!r}")
             groups.setdefault(ds[head].item(), []).append(ds)
-        parts = [_combine(g, sweep[1:], complete) for g in groups.values()]
+        parts = [combine_shards(g, sweep[1:], complete) for g in groups.values()]
     # fixed-width string coordinates of different widths are truncated to the first one's
     # width when concatenated ('logistic' after 'linear' became 'logist'): go via object
     text = [c for c in sweep if parts[0][c].dtype.kind == "U"]

@@ -124,13 +124,15 @@ def _ridge_r2(Xtr, ytr, Xte, yte, ridge):
 
 
 def readout_performance(states, times, trains, delays, window: float = 0.03,
-                        ridge: float = 1e-3, n_folds: int = 5):
+                        ridge: float = 1e-3, n_folds: int = 5, group: int = 1):
     """Held-out r² of linear readouts of the input's recent spike count, vs readout delay.
 
     Target at time t: the number of input spikes in (t − delay − window, t − delay]. The
     readout sees the liquid state x(t) (all neurons, plus an intercept); samples are the
     recorded times t ≥ max(delays) + window of every trial. Trials are split into
-    ``n_folds`` folds; each fold is held out once (readout fitted on the others), giving the
+    ``n_folds`` folds, whole groups of ``group`` consecutive trials at a time (the runs of one
+    input pair share their input train, so a pair never straddles training and test); each
+    fold is held out once (readout fitted on the others), giving the
     mean r² and its standard error over folds. The same readout from the input train itself
     filtered by the liquid's 30 ms kernel (one feature) is returned as a baseline.
 
@@ -144,7 +146,8 @@ def readout_performance(states, times, trains, delays, window: float = 0.03,
     t = times[keep]
     X = states[:, keep]  # (B, n_t, N)
     F = _filtered(trains, t)[..., None]
-    folds = np.arange(B) * n_folds // B
+    n_groups = B // group
+    folds = (np.arange(B) // group) * n_folds // n_groups
     r2, se, base = [], [], []
     for dly in delays:
         y = _window_counts(trains, t - dly, window)
@@ -184,9 +187,9 @@ def add_theory(ds):
         long_name="mean over pairs of d(x_u, x_v) at this input distance minus at the next "
                   "smaller one, in standard errors of the paired difference", **one)
     rate = ds.rate
-    ds["rate_excitatory"] = rate.where(ds.inhibitory == 0).mean(("trial", "neuron")).assign_attrs(
+    ds["rate_excitatory"] = rate.where(ds.inhibitory == 0).mean("neuron").assign_attrs(
         long_name="mean firing rate, excitatory", units="Hz")
-    ds["rate_inhibitory"] = rate.where(ds.inhibitory == 1).mean(("trial", "neuron")).assign_attrs(
+    ds["rate_inhibitory"] = rate.where(ds.inhibitory == 1).mean("neuron").assign_attrs(
         long_name="mean firing rate, inhibitory", units="Hz")
     return ds
 
@@ -289,13 +292,15 @@ def _fig_separation(ds, plt):
 
 
 def _fig_readout(ds, plt):
+    from . import plotting
+
     pt0, sel = _main_point(ds)
     sweeps = [("N", "column size N = {:g}"), ("lam", r"$\lambda$ = {:g}"),
               ("input_fraction", "input to {:.0%}")]
     fig, axes = plt.subplots(1, 3, figsize=(9.0, 2.7), sharey=True)
     for ax, (dim, fmt) in zip(axes, sweeps):
         others = {k: v for k, v in sel.items() if k != dim}
-        for c, val in zip(("C0", "C1", "C2", "C3", "C4"), ds[dim].values):
+        for c, val in zip(plotting.colors(ds.sizes[dim]), ds[dim].values):
             pt = ds.sel(**others, **{dim: val})
             ax.errorbar(1e3 * pt.delay, pt.readout_r2, yerr=pt.readout_r2_se, fmt="o-", ms=2.5,
                         lw=0.9, color=c, label=fmt.format(val))

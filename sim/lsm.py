@@ -188,7 +188,7 @@ def _propagators(col: LiquidColumn, dt: float):
 def simulate(column: LiquidColumn, input_spikes, T: float, dt: float = 1e-4,
              seed: SeedLike = None, record_every: int = 10, tau_state: float = 30e-3,
              v_init=None, input_current=None, return_spikes: int = 0,
-             progress=None) -> dict:
+             synapse_state: bool = False, progress=None) -> dict:
     """Simulate a batch of trials of one column.
 
     Parameters
@@ -207,12 +207,15 @@ def simulate(column: LiquidColumn, input_spikes, T: float, dt: float = 1e-4,
         An extra constant current (nA), e.g. for the analytic LIF check.
     return_spikes : int
         Return the spike raster (steps × neurons, bool) of the first ``return_spikes`` trials.
+    synapse_state : bool
+        Also return ``u_last`` and ``R_last`` (trials × synapses, float64; large).
 
     Returns
     -------
     dict with ``states`` (B, n_rec, N) float32, ``times`` (n_rec,), ``spike_counts`` (B, N),
-    ``raster`` (return_spikes, n_steps, N), and ``u_last``, ``R_last`` (B, n_synapses): each
-    dynamic synapse's u_n and R_n at its last presynaptic spike.
+    ``raster`` (return_spikes, n_steps, N), and with ``synapse_state`` ``u_last``,
+    ``R_last`` (B, n_synapses): each dynamic synapse's u_n and R_n at its last presynaptic
+    spike.
     """
     col = column
     N, S = col.N, col.n_synapses
@@ -231,11 +234,13 @@ def simulate(column: LiquidColumn, input_spikes, T: float, dt: float = 1e-4,
                 col, None if input_spikes is None else input_spikes[lo:hi], T, dt,
                 record_every=record_every, tau_state=tau_state, v_init=V[lo:hi],
                 input_current=cur, return_spikes=max(0, min(return_spikes - lo, hi - lo)),
+                synapse_state=synapse_state,
                 progress=None if progress is None else
                 (lambda k, n, lo=lo: progress(lo * n + k * (min(B, lo + block) - lo), B * n))))
         out = dict(parts[0])
-        for key in ("states", "spike_counts", "raster", "u_last", "R_last"):
-            out[key] = np.concatenate([p[key] for p in parts])
+        for key in ("states", "spike_counts", "raster",
+                    *(("u_last", "R_last") if synapse_state else ())):
+            out[key] = np.concatenate([p.pop(key) for p in parts])
         return out
     # input trains -> spike counts per step, (n_steps, B)
     counts = np.zeros((n_steps, B), np.float64)
@@ -329,7 +334,8 @@ def simulate(column: LiquidColumn, input_spikes, T: float, dt: float = 1e-4,
     spike_counts = spike_counts.reshape(B, N)
     return {"states": states, "times": (np.arange(n_rec) + 1) * record_every * dt,
             "spike_counts": spike_counts, "raster": raster, "n_steps": n_steps, "dt": dt,
-            "input_targets_mask": in_input, "u_last": u_last, "R_last": R_last}
+            "input_targets_mask": in_input,
+            **({"u_last": u_last, "R_last": R_last} if synapse_state else {})}
 
 
 def lif_rate(current: float, tau_m: float = 30e-3, v_thresh: float = 15.0,
@@ -396,10 +402,11 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
     delays = np.asarray(settings["readout_delays_ms"], float) * 1e-3
     r2, r2_se, r2_filter = readout_performance(
         out["states"], out["times"], trains, delays, float(settings["readout_window"]),
-        float(settings["ridge"]), n_folds=5)
-    counts = out["spike_counts"] / T
+        float(settings["ridge"]), n_folds=5, group=nd + 1)
+    rates = out["spike_counts"].mean(axis=0) / T  # per neuron, over trials
     inh = col.inhibitory
-    raster = out["raster"][0].reshape(-1, 10, N).any(axis=1)  # 1 ms bins (dt = 0.1 ms)
+    k = max(1, round(1e-3 / dt))  # 1 ms bins
+    raster = out["raster"][0][:out["n_steps"] // k * k].reshape(-1, k, N).any(axis=1)
     # analytic LIF check: isolated neurons under constant currents, from the reset potential
     currents = np.asarray(settings["lif_currents"], float)
     fi_T = float(settings["lif_T"])
@@ -427,8 +434,16 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
                 "long_name": "held-out r^2 of the same readout from the input train itself "
                              "filtered by the liquid's 30 ms kernel (a linear 1-D liquid)",
                 **one}),
-            "rate": (("trial", "neuron"), counts.astype(np.float32), {
-                "long_name": "firing rate", "units": "Hz"}),
+            "rate": (("neuron",), rates, {
+                "long_name": "firing rate, mean over trials", "units": "Hz"}),
+            "n_synapses": ((), col.n_synapses, {"long_name": "recurrent synapses", **one}),
+            "redrawn_U": ((), col.redrawn["U"], {
+                "long_name": "U draws outside (0, 1] redrawn", **one}),
+            "redrawn_D": ((), col.redrawn["D"], {"long_name": "D draws <= 0 redrawn", **one}),
+            "redrawn_F": ((), col.redrawn["F"], {"long_name": "F draws <= 0 redrawn", **one}),
+            "redrawn_input_trains": ((), redrawn, {
+                "long_name": "input trains redrawn (too few spikes to reach the largest "
+                             "distance)", **one}),
             "raster": (("raster_time", "neuron"), raster.astype(np.int8), {
                 "long_name": "spikes of trial 0 in 1 ms bins (input u of the first pair)",
                 **one}),
@@ -455,9 +470,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
                 "long_name": "input spike index", **one}),
             "time": ("time", out["times"], {"long_name": "time", "units": "s"}),
             "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
-            "trial": ("trial", np.arange(len(trains)), {"long_name": "trial", **one}),
             "neuron": ("neuron", np.arange(N), {"long_name": "neuron", **one}),
-            "raster_time": ("raster_time", (np.arange(raster.shape[0]) + 0.5) * 1e-3, {
+            "raster_time": ("raster_time", (np.arange(raster.shape[0]) + 0.5) * k * dt, {
                 "long_name": "time", "units": "s"}),
             "current": ("current", currents, {
                 "long_name": "constant current above background", "units": "nA"}),
@@ -467,8 +481,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
             "input_fraction": ((), frac, {"long_name": "fraction of neurons receiving input",
                                           **one}),
         },
-        attrs={"T": T, "dt": dt, "input_rate": rate, "n_synapses": col.n_synapses,
-               "redrawn_U_D_F": str(col.redrawn), "redrawn_input_trains": redrawn,
-               "lif_T": fi_T, "readout_window": settings["readout_window"]},
+        attrs={"T": T, "dt": dt, "input_rate": rate, "lif_T": fi_T,
+               "readout_window": settings["readout_window"]},
     )
     return ds

@@ -61,7 +61,6 @@ def test_sigkill_then_resume_recomputes_only_missing_shards(tmp_path, quick_conf
         proc.wait()
     done = len(_shards(tmp_path))
     assert 4 <= done < total, f"kill came too late ({done} of {total} shards)"
-    assert not list((tmp_path / "results").glob("*/*.nc")), "merged before all shards"
     for path in _shards(tmp_path):  # what survived the kill is complete, never partial
         read_dataset(path)
     run_snakemake(tmp_path, "--unlock", *_args(quick_config))

@@ -38,7 +38,8 @@ def test_dynamic_synapse_reaches_closed_form_steady_state():
                             col.input_A, col.lam)
     T, dt = 20.0, 1e-4
     out = lsm.simulate(col0, None, T, dt, seed=0, v_init=np.full((1, 135), 13.5),
-                       input_current=np.full((1, 135), I), record_every=int(T / dt))
+                       input_current=np.full((1, 135), I), record_every=int(T / dt),
+                       synapse_state=True)
     t_ref = np.where(col.inhibitory, 2e-3, 3e-3)[col.pre]
     isi = np.array([1 / lsm.lif_rate(I + 13.5, t_ref=t, dt=dt) for t in (3e-3, 2e-3)])
     interval = np.where(t_ref == 2e-3, isi[1], isi[0])
@@ -132,9 +133,11 @@ def test_trial_blocks_do_not_change_the_result(monkeypatch):
     """Trials are simulated in cache-sized blocks; the blocking must not change anything."""
     col = lsm.build_column(270, seed=1)
     trains = lsm.poisson_trains(30, 20.0, 0.3, 2)
-    a = lsm.simulate(col, trains, 0.3, seed=3, record_every=50, return_spikes=12)
+    a = lsm.simulate(col, trains, 0.3, seed=3, record_every=50, return_spikes=12,
+                     synapse_state=True)
     monkeypatch.setattr(lsm, "TRIALS_X_NEURONS", 270 * 7)  # blocks of 7 trials
-    b = lsm.simulate(col, trains, 0.3, seed=3, record_every=50, return_spikes=12)
+    b = lsm.simulate(col, trains, 0.3, seed=3, record_every=50, return_spikes=12,
+                     synapse_state=True)
     for key in ("states", "spike_counts", "raster", "u_last", "R_last"):
         np.testing.assert_array_equal(a[key], b[key])
     assert a["spike_counts"].sum() > 0

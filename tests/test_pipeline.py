@@ -48,6 +48,16 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
         assert {p.stem for p in (res / "logs" / "simulate").glob("*.log")} == set(expected)
         log = next((res / "logs" / "simulate").glob("*.log")).read_text()
         assert "done" in log and "s left" in log, "progress in the rule log"
+    # the summary page lists every study's checks and run times
+    summary = quick_run / "results" / "summary"
+    page = (summary / "index.html").read_text()
+    with open(summary / "runtimes.csv") as f:
+        times = {r["study"]: r for r in csv.DictReader(f)}
+    assert set(times) == set(config["studies"])
+    for study, r in times.items():
+        assert f"<td>{study}</td>" in page
+        assert int(r["checks"]) == int(r["passed"]) >= 5
+        assert float(r["wall_seconds"]) > 0 and int(r["shards"]) == len(shards(config, study))
 
 
 def test_hopfield_quick_dataset(quick_run):

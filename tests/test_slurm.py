@@ -26,9 +26,11 @@ def test_quick_preset_on_slurm_is_identical_to_local(tmp_path, quick_config):
     proc = run_snakemake(
         cluster, "--configfile", quick_config,
         "--workflow-profile", REPO / "workflows" / "profiles" / "slurm",
+        "--cores", "2",  # the test node's CPUs: bundled shards run two at a time
         "--slurm-status-command", "squeue",  # no accounting database on the test cluster
         "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "2",
-        "--slurm-logdir", cluster / "slurm-logs", timeout=3600)
+        "--slurm-logdir", cluster / "slurm-logs", "--slurm-keep-successful-logs",
+        timeout=3600)
     assert "slurm" in (proc.stdout + proc.stderr).lower()
     # every job really went through sbatch: the plugin keeps a log per SLURM job
     assert list((cluster / "slurm-logs").rglob("*.log")), "no SLURM job logs"

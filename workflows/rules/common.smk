@@ -84,9 +84,13 @@ def gradients_runtime(wildcards, attempt):
 
 
 def hopfield_runtime(wildcards, attempt):
-    """Minutes: generous estimate from the N^3 cost per point at this machine's speed."""
+    """Minutes: the bundling cost model (seconds per point of 10 networks, N^3; ~6x the
+    measured time at N = 32000), scaled to the configured number of networks."""
+    from analysis.config import COST
+
     pts = SHARDS["hopfield"][wildcards.shard]
-    return int(attempt * (10 + sum(10 * (p["values"]["N"] / 4000) ** 3 for p in pts)))
+    scale = config["hopfield"]["n_networks"] / 10
+    return int(attempt * (10 + sum(COST["hopfield"](p["values"]) for p in pts) * scale / 60))
 
 
 def reservoir_mem_mb(wildcards, attempt):
@@ -101,9 +105,11 @@ def lsm_mem_mb(wildcards, attempt):
     """Recorded liquid states (float32) and their float64 differences, synapse states."""
     lc = config["lsm"]
     N = max(p["values"]["N"] for p in SHARDS["lsm"][wildcards.shard])
-    trials = lc["n_pairs"] * len(lc["distances"])
+    trials = lc["n_pairs"] * (len(lc["distances"]) + 1)
     n_rec = round(lc["T"] / lc["dt"]) // lc["record_every"]
-    return int(attempt * (800 + 16 * trials * n_rec * N / 2**20 + 0.5 * trials * N / 1000))
+    # ~28 bytes per recorded state element at the readout's peak (measured), plus the
+    # per-trial synapse arrays of a block and the simulation state
+    return int(attempt * (800 + 28 * trials * n_rec * N / 2**20))
 
 
 def lsm_runtime(wildcards, attempt):

@@ -5,11 +5,9 @@ import os
 import sys
 import time
 
-import xarray as xr
-
-from analysis.config import point_id
-from analysis.io import Progress, as_shard, provenance, script_logger, to_jsonable, \
-    write_dataset
+from analysis.config import RAGGED, SWEEPS, point_id
+from analysis.io import (Progress, as_shard, combine_shards, provenance, script_logger,
+                         to_jsonable, write_dataset)
 from sim.rng import point_rng
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
@@ -39,8 +37,7 @@ for i, pt in enumerate(points):
     el = time.perf_counter() - t0
     log.info("points: %d/%d done, %.1f s elapsed, ~%.1f s left (by points)", i + 1,
              len(points), el, el / (i + 1) * (len(points) - i - 1))
-ds = xr.combine_by_coords(parts, data_vars="minimal", coords="minimal", compat="override",
-                          join="exact", combine_attrs="drop_conflicts")
+ds = combine_shards(parts, list(SWEEPS[study]), complete=study not in RAGGED)
 ds.attrs.update(provenance(f"{study} shard", to_jsonable(sm.config),
                            module.__doc__.strip().splitlines()[0],
                            grid_indices=str([list(p["indices"]) for p in points])))

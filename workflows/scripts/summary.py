@@ -14,7 +14,10 @@ checks = pd.concat([pd.read_csv(p).assign(study=Path(p).parent.name)
 checks = checks[["study", *[c for c in checks.columns if c != "study"]]]
 bench = pd.concat([pd.read_csv(p, sep="\t").assign(study=Path(p).parts[-4])
                    for p in sm.input.benchmarks], ignore_index=True)
-runtimes = bench.groupby("study").agg(shards=("s", "size"), cpu_seconds=("s", "sum"),
+bench["cpu_time"] = pd.to_numeric(bench["cpu_time"], errors="coerce")  # "NA": too short
+bench["max_rss"] = pd.to_numeric(bench["max_rss"], errors="coerce")
+runtimes = bench.groupby("study").agg(shards=("s", "size"), wall_seconds=("s", "sum"),
+                                      cpu_seconds=("cpu_time", "sum"),
                                       longest_shard_s=("s", "max"),
                                       peak_rss_mb=("max_rss", "max"))
 per_study = checks.groupby("study").agg(checks=("passed", "size"), passed=("passed", "sum"))
@@ -27,7 +30,8 @@ for study, r in table.iterrows():
     failed = checks[(checks.study == study) & ~checks.passed.astype(bool)].check.tolist()
     status = "all pass" if not failed else "FAILED: " + ", ".join(map(html.escape, failed))
     rows.append(f"<tr><td>{study}</td><td>{int(r.passed)}/{int(r.checks)}</td>"
-                f"<td>{status}</td><td>{int(r.shards)}</td><td>{r.cpu_seconds:.1f}</td>"
+                f"<td>{status}</td><td>{int(r.shards)}</td><td>{r.wall_seconds:.1f}</td>"
+                f"<td>{r.cpu_seconds:.1f}</td>"
                 f"<td>{r.longest_shard_s:.1f}</td><td>{r.peak_rss_mb:.0f}</td></tr>")
 detail = checks.assign(passed=checks.passed.map({True: "pass", False: "FAIL"})).to_html(
     index=False, float_format=lambda x: f"{x:.6g}", border=0)
@@ -38,10 +42,12 @@ page = f"""<!DOCTYPE html>
 table{{border-collapse:collapse;font-size:13px}}td,th{{padding:3px 8px;border-bottom:1px solid #ddd;
 text-align:left}}</style></head><body>
 <h1>memory-dynamics: summary</h1>
-<p>{n_pass} of {n} checks pass. Compute time: CPU seconds of the simulate jobs (Snakemake
-benchmarks), summed over shards; peak memory of the largest shard.</p>
+<p>{n_pass} of {n} checks pass. Compute time of the simulate jobs (Snakemake benchmarks),
+summed over shards: wall-clock and CPU seconds; the longest shard; peak resident memory of
+the largest shard.</p>
 <table><tr><th>study</th><th>checks passed</th><th>status</th><th>shards</th>
-<th>simulate CPU s</th><th>longest shard s</th><th>peak RSS MB</th></tr>
+<th>simulate wall s</th><th>simulate CPU s</th><th>longest shard s</th>
+<th>peak RSS MB</th></tr>
 {"".join(rows)}</table>
 <h2>All checks</h2>
 {detail}
