@@ -152,9 +152,14 @@ def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
     :math:`r^2_k = \mathrm{cov}^2(\hat y_k, u_{n-k}) / (\mathrm{var}\,\hat y_k\,
     \mathrm{var}\,u_{n-k})` uses only test moments. The held-out value is biased low and
     the in-sample one high by O(N/T). With ``halves`` (the moments of the two halves of the
-    training segment) the held-out bias is removed to O(1/T^2) by Richardson extrapolation,
-    :math:`2 r^2(n) - \tfrac12[r^2_{(1)}(n/2) + r^2_{(2)}(n/2)]`. ``consume`` centres the
-    moment arrays in place (they are invalid afterwards), saving large temporaries.
+    training segment) both O(1/T) biases of the held-out value are removed: the training-side
+    one (readout fitted on n_train samples, low by O(N/n_train)) by Richardson extrapolation,
+    :math:`2 r^2(n) - \tfrac12[r^2_{(1)}(n/2) + r^2_{(2)}(n/2)]`, and the test-side one (a
+    squared correlation estimated from n_test samples, high by
+    :math:`(1-\rho^2)(1-2\rho^2)/n_\mathrm{test}` to first order; the same in the full and
+    half fits, so Richardson keeps it) by subtracting that term at :math:`\rho^2 = r^2(n)`.
+    ``consume`` centres the moment arrays in place (they are invalid afterwards), saving
+    large temporaries.
 
     Returns
     -------
@@ -169,7 +174,8 @@ def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
     if halves:
         half = np.mean([_r2(_readout(_centred(h, consume), ridge), te) for h in halves],
                        axis=0)
-        out["corrected"] = 2 * held - half
+        n_test = test["n"]
+        out["corrected"] = 2 * held - half - (1 - held) * (1 - 2 * held) / n_test
     return out
 
 
@@ -331,8 +337,9 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "memory_function": (("seed", "rho", "k"), mc, {
                 "long_name": "held-out r^2 of the best linear readout of u(n-k)", **one}),
             "memory_function_corrected": (("seed", "rho", "k"), mc_corr, {
-                "long_name": "held-out r^2, finite-sample bias removed to O(1/T^2) (2 r^2(n) "
-                             "- r^2(n/2), Richardson)", **one}),
+                "long_name": "held-out r^2 with its O(1/T) biases removed (training side: "
+                             "Richardson 2 r^2(n) - r^2(n/2); test side: first-order "
+                             "squared-correlation bias)", **one}),
             "memory_function_in_sample": (("seed", "rho", "k"), mc_in, {
                 "long_name": "in-sample r^2 of the same readouts (biased up by ~N/T)", **one}),
             "fisher_J": (("seed", "rho", "k"), fisher, {

@@ -98,6 +98,7 @@ def reservoir_mem_mb(wildcards, attempt):
     rc = config["reservoir"]
     N = max(p["values"]["N"] for p in SHARDS["reservoir"][wildcards.shard])
     n = rc["n_seeds"] * len(rc["rho"]) * N * (5 * N + 6 * (rc["k_max"] + 1) + 1000)
+    n += 4 * rc["n_seeds"] * rc["T"]  # the input series and its copies (float64)
     return int(attempt * (600 + 8 * n / 2**20))
 
 
@@ -118,3 +119,23 @@ def lsm_runtime(wildcards, attempt):
     steps = lc["T"] / lc["dt"] * lc["n_pairs"] * (len(lc["distances"]) + 1)
     work = sum(p["values"]["N"] * steps for p in SHARDS["lsm"][wildcards.shard])
     return int(attempt * (10 + 3 * work / 1e7 / 60))
+
+
+def reservoir_runtime(wildcards, attempt):
+    """Minutes: ~2.7e-12 min per seed x radius x step x (N^2 + N K) on one core (measured
+    for the large preset, N = 25..400), times 2, plus start-up."""
+    rc = config["reservoir"]
+    K = rc["k_max"] + 1
+    work = sum(rc["n_seeds"] * len(rc["rho"]) * rc["T"] * (p["values"]["N"] ** 2
+                                                           + p["values"]["N"] * K)
+               for p in SHARDS["reservoir"][wildcards.shard])
+    return int(attempt * (10 + 5.4e-12 * work))
+
+
+def post_mem_mb(study):
+    """merge/checks/figures: the merged dataset grows with the number of shards."""
+    return lambda wildcards, attempt: int(attempt * (1000 + 20 * len(SHARDS[study])))
+
+
+def post_runtime(wildcards, attempt):
+    return 10 * attempt

@@ -45,8 +45,8 @@ rule merge_fisher:
     log:
         "results/fisher/logs/merge.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("fisher"),
+        runtime=post_runtime,
     script:
         "../scripts/merge.py"
 
@@ -68,8 +68,8 @@ rule checks_fisher:
     log:
         "results/fisher/logs/checks.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("fisher"),
+        runtime=post_runtime,
     script:
         "../scripts/checks.py"
 
@@ -95,7 +95,7 @@ rule figures_fisher:
     log:
         "results/fisher/logs/figures.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("fisher"),
+        runtime=post_runtime,
     script:
         "../scripts/figures.py"

@@ -45,8 +45,8 @@ rule merge_gradients:
     log:
         "results/gradients/logs/merge.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("gradients"),
+        runtime=post_runtime,
     script:
         "../scripts/merge.py"
 
@@ -68,8 +68,8 @@ rule checks_gradients:
     log:
         "results/gradients/logs/checks.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("gradients"),
+        runtime=post_runtime,
     script:
         "../scripts/checks.py"
 
@@ -95,7 +95,7 @@ rule figures_gradients:
     log:
         "results/gradients/logs/figures.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("gradients"),
+        runtime=post_runtime,
     script:
         "../scripts/figures.py"

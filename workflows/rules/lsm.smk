@@ -45,8 +45,8 @@ rule merge_lsm:
     log:
         "results/lsm/logs/merge.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("lsm"),
+        runtime=post_runtime,
     script:
         "../scripts/merge.py"
 
@@ -68,8 +68,8 @@ rule checks_lsm:
     log:
         "results/lsm/logs/checks.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("lsm"),
+        runtime=post_runtime,
     script:
         "../scripts/checks.py"
 
@@ -95,7 +95,7 @@ rule figures_lsm:
     log:
         "results/lsm/logs/figures.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("lsm"),
+        runtime=post_runtime,
     script:
         "../scripts/figures.py"

@@ -25,7 +25,7 @@ rule simulate_reservoir:
         "results/reservoir/benchmarks/simulate/{shard}.tsv"
     resources:
         mem_mb=reservoir_mem_mb,
-        runtime=30,
+        runtime=reservoir_runtime,
     threads: 1
     group:
         "reservoir_simulate"
@@ -45,8 +45,8 @@ rule merge_reservoir:
     log:
         "results/reservoir/logs/merge.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("reservoir"),
+        runtime=post_runtime,
     script:
         "../scripts/merge.py"
 
@@ -68,8 +68,8 @@ rule checks_reservoir:
     log:
         "results/reservoir/logs/checks.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("reservoir"),
+        runtime=post_runtime,
     script:
         "../scripts/checks.py"
 
@@ -95,7 +95,7 @@ rule figures_reservoir:
     log:
         "results/reservoir/logs/figures.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("reservoir"),
+        runtime=post_runtime,
     script:
         "../scripts/figures.py"

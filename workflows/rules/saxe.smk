@@ -24,8 +24,8 @@ rule simulate_saxe:
     benchmark:
         "results/saxe/benchmarks/simulate/{shard}.tsv"
     resources:
-        mem_mb=1000,
-        runtime=30,
+        mem_mb=lambda wildcards, attempt: 1000 * attempt,
+        runtime=lambda wildcards, attempt: 30 * attempt,
     threads: 1
     group:
         "saxe_simulate"
@@ -45,8 +45,8 @@ rule merge_saxe:
     log:
         "results/saxe/logs/merge.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("saxe"),
+        runtime=post_runtime,
     script:
         "../scripts/merge.py"
 
@@ -68,8 +68,8 @@ rule checks_saxe:
     log:
         "results/saxe/logs/checks.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("saxe"),
+        runtime=post_runtime,
     script:
         "../scripts/checks.py"
 
@@ -95,7 +95,7 @@ rule figures_saxe:
     log:
         "results/saxe/logs/figures.log",
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=post_mem_mb("saxe"),
+        runtime=post_runtime,
     script:
         "../scripts/figures.py"

@@ -6,17 +6,17 @@ import os
 import sys
 
 from analysis.config import RAGGED, SWEEPS
-from analysis.io import (merge_shards, provenance, read_dataset, script_logger, to_jsonable,
-                         write_dataset)
+from analysis.io import (combine_shards, provenance, read_dataset, script_logger,
+                         to_jsonable, write_dataset)
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
 study = sm.params.study
 log = script_logger(sm.log[0], f"merge_{study}")
 analysis = importlib.import_module(f"analysis.{study}")
-bad = []
+bad, parts = [], []
 for path in sm.input:  # a truncated or corrupt shard is never merged: remove it, say which
     try:
-        read_dataset(path)
+        parts.append(read_dataset(path))
     except OSError as e:
         log.error("%s", e)
         bad.append(path)
@@ -31,7 +31,7 @@ if bad:
             os.remove(path)
     sys.exit(f"merge_{study}: {len(bad)} unreadable shard(s) removed: {', '.join(bad)}; rerun "
              "the workflow to recompute them (the other shards are kept)")
-ds = merge_shards(sm.input, SWEEPS[study], complete=study not in RAGGED)
+ds = combine_shards(parts, list(SWEEPS[study]), complete=study not in RAGGED)
 log.info("merged %d shards: %s", len(sm.input), dict(ds.sizes))
 ds = analysis.add_theory(ds)
 ds.attrs.update(provenance(analysis.TITLE, to_jsonable(sm.config), analysis.REFERENCES))

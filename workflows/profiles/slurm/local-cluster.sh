@@ -14,18 +14,39 @@ set -euo pipefail
 CONF=/etc/slurm/slurm.conf
 HOST=$(hostname -s)
 
+MARK="# written by memory-dynamics workflows/profiles/slurm/local-cluster.sh"
+
+ours() {  # refuse to touch a SLURM installation this script did not configure
+    if [ -e "$CONF" ] && ! grep -qF "$MARK" "$CONF"; then
+        echo "$CONF exists and was not written by this script: refusing to touch this" \
+             "machine's SLURM (use a machine without one)" >&2
+        exit 1
+    fi
+}
+
+stop() {  # stop a daemon and wait until it has exited (it saves its state on the way out)
+    pkill -x "$1" 2>/dev/null || return 0
+    for _ in $(seq 100); do
+        pgrep -x "$1" >/dev/null || return 0
+        sleep 0.1
+    done
+    pkill -9 -x "$1" 2>/dev/null || true
+}
+
 up() {
-    if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
-        echo "installing slurm-wlm and munge (apt-get)" >&2
+    ours
+    if ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null \
+            || ! command -v pgrep >/dev/null; then
+        echo "installing slurm-wlm, munge and procps (apt-get)" >&2
         DEBIAN_FRONTEND=noninteractive apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge procps >/dev/null
     fi
     local cpus mem
     cpus=$(nproc)
     mem=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 * 9 / 10 ))
     mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge
     cat > "$CONF" <<EOF
-# written by memory-dynamics workflows/profiles/slurm/local-cluster.sh
+$MARK
 ClusterName=memdyn
 SlurmctldHost=$HOST
 SlurmUser=root
@@ -69,8 +90,10 @@ EOF
 }
 
 down() {
+    ours
+    [ -e "$CONF" ] || return 0
     for d in slurmd slurmctld munged; do
-        pkill -x "$d" 2>/dev/null || true
+        stop "$d"
     done
     rm -rf /var/spool/slurmctld/* /var/spool/slurmd/*
 }
