@@ -29,7 +29,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snakemake")
 
 __all__ = ["code_version", "provenance", "write_dataset", "read_dataset", "merge_shards",
-           "as_shard", "script_logger", "Progress", "to_jsonable"]
+           "combine_shards", "as_shard", "script_logger", "Progress", "to_jsonable"]
 
 
 @functools.cache

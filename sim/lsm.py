@@ -52,8 +52,7 @@ A_MEAN = np.array([[30.0, 60.0], [-19.0, -19.0]])  # nA
 DELAY = np.array([[1.5e-3, 0.8e-3], [0.8e-3, 0.8e-3]])  # s
 TAU_SYN = np.array([3e-3, 6e-3])  # by presynaptic type, s
 INPUT_A = np.array([18.0, 9.0])  # nA, to E / to I
-INPUT_DELAY = 0.8e-3
-INPUT_TAU = 3e-3
+INPUT_DELAY = 0.8e-3  # input synapses feed the excitatory current (tau 3 ms)
 #: trials x neurons of one block of the batch (state arrays of ~0.8 MB stay in cache)
 TRIALS_X_NEURONS = 100_000
 

@@ -1,5 +1,7 @@
 """Liquid state machine: LIF and synapse against closed forms, connectivity, distances, seeds."""
 
+import dataclasses
+
 import numpy as np
 import pytest
 import xarray as xr
@@ -33,9 +35,7 @@ def test_dynamic_synapse_reaches_closed_form_steady_state():
     """A presynaptic neuron firing regularly drives u_n, R_n to (u*, R*) of the closed form."""
     col = lsm.build_column(135, seed=3)
     I = 6.0  # regular firing of every neuron with no input: isolate via zero amplitudes
-    col0 = lsm.LiquidColumn(col.positions, col.inhibitory, col.pre, col.post, col.syn_ptr,
-                            0.0 * col.A, col.U, col.D, col.F, col.delay, col.input_targets,
-                            col.input_A, col.lam)
+    col0 = dataclasses.replace(col, A=0.0 * col.A)
     T, dt = 20.0, 1e-4
     out = lsm.simulate(col0, None, T, dt, seed=0, v_init=np.full((1, 135), 13.5),
                        input_current=np.full((1, 135), I), record_every=int(T / dt),
