@@ -1,5 +1,6 @@
 # memory-dynamics: simulate how recurrent networks remember, and check every simulation
 # against its analytic theory. Entry point only: config, validation, rule files, targets.
+# The studies come from the registry (memory_dynamics.registry); no rule names a study.
 #
 #   snakemake --cores 2                                        # default preset
 #   snakemake --cores 2 --configfile workflows/config/quick.yaml
@@ -14,12 +15,7 @@ configfile: f"{workflow.basedir}/workflows/config/default.yaml"
 
 
 include: "workflows/rules/common.smk"
-include: "workflows/rules/hopfield.smk"
-include: "workflows/rules/fisher.smk"
-include: "workflows/rules/gradients.smk"
-include: "workflows/rules/saxe.smk"
-include: "workflows/rules/reservoir.smk"
-include: "workflows/rules/lsm.smk"
+include: "workflows/rules/study.smk"
 include: "workflows/rules/summary.smk"
 
 

@@ -31,7 +31,8 @@ import functools
 import numpy as np
 from scipy import special
 
-from sim.gradients import phi_functions as phi_fn
+from ..sim.nonlinearities import PHIS
+from ..sim.nonlinearities import phi_functions as phi_fn
 
 __all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
            "pascanu_condition", "lstm_cell_rate"]
@@ -41,7 +42,6 @@ REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Pascanu, M
               "Bengio (2013) ICML; Poole et al. (2016) NeurIPS; Chen, Pennington & "
               "Schoenholz (2018) ICML; Gers, Schmidhuber & Cummins (2000) Neural Comput.")
 
-PHIS = ("tanh", "logistic", "linear")
 #: largest derivative f'_max of each nonlinearity (gamma in Pascanu et al.)
 FPRIME_MAX = {"tanh": 1.0, "logistic": 0.25, "linear": 1.0}
 
@@ -213,141 +213,3 @@ def make_checks(ds):
                               1.0, float(np.exp(vals[np.argmax(np.abs(vals))])), 1e-6))
     return out
 
-
-# ------------------------------------------------------------------------------ figures
-FIGURES = {
-    "gradients_log_norm_vs_q": "log gradient norm vs q with the three theories' slopes",
-    "gradients_rate_vs_g": "measured rate vs g for each sigma_u, mean-field curve, chi = 1",
-    "gradients_rate_map": "(g, sigma_u) map of the measured rate with the chi = 1 contour",
-    "gradients_lstm_cell_path": "LSTM cell-path gradient vs q beside the tanh RNN",
-}
-
-
-def _pick(values, target):
-    values = np.asarray(values, float)
-    return values[np.argmin(np.abs(values - target))]
-
-
-def _fig_log_norm(ds, plt):
-    from . import plotting
-
-    N = int(ds.N.max())
-    su = float(_pick(ds.sigma_u, 0.5))
-    sel = ds.sel(phi="tanh", N=N, sigma_u=su)
-    fig, ax = plt.subplots(figsize=(3.6, 2.9))
-    q = ds.q.values
-    lo, hi = (int(x) for x in np.atleast_1d(ds.attrs["fit_window"]))
-    gs = [g for g in ds.g.values if g in (0.5, 0.9, 1.0, 1.5, 2.0, 3.0)] or list(ds.g.values)
-    for c, g in zip(plotting.colors(len(gs)), gs):
-        L = sel.log_norm.sel(g=g) - 0.5 * np.log(N)
-        m = L.mean("seed")
-        ax.fill_between(q, m - L.std("seed"), m + L.std("seed"), color=c, alpha=0.25, lw=0)
-        ax.plot(q[::5], m[::5], "o", color=c, ms=2.5, label=f"g = {g:g}")
-        ax.plot(q, float(sel.rate_theory.sel(g=g)) * q, "--", color=c, lw=0.9)
-        hb = float(sel.hochreiter_log_rate.sel(g=g).mean()) * q + 0.5 * np.log(N)
-        ax.plot(q, hb, ":", color=c, lw=0.8)
-        smax = float(sel.sigma_max.sel(g=g).mean())
-        if smax < float(sel.pascanu_threshold):
-            ax.plot(q[-1], float(m[-1]), "v", color=c, ms=4)
-    ax.axvspan(lo, hi, color="0.92", zorder=0)
-    ax.plot([], [], "k--", lw=0.8, label=r"mean field $\frac{q}{2}\ln\chi$")
-    ax.plot([], [], "k:", lw=0.8, label="Hochreiter bound")
-    ax.plot([], [], "kv", ms=4, label=r"Pascanu: $\sigma_{max}(W) < 1/\gamma$")
-    lims = (sel.log_norm.min() - 0.5 * np.log(N), sel.log_norm.max() - 0.5 * np.log(N))
-    ax.set_ylim(float(lims[0]) - 2, float(lims[1]) + 5)
-    ax.set_xlabel("steps back $q$")
-    ax.set_ylabel(r"$\ln \|\partial a_t/\partial a_{t-q}\|_F - \ln\sqrt{N}$")
-    ax.set_title(f"tanh, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SD; "
-                 "grey: fit window)", fontsize=6.5)
-    ax.legend(fontsize=5.5, ncol=2, loc="lower left")
-    return fig
-
-
-def _fig_rate_vs_g(ds, plt):
-    from . import plotting
-
-    N = int(ds.N.max())
-    phis = list(ds.phi.values)
-    fig, axes = plt.subplots(1, len(phis), figsize=(2.4 * len(phis), 2.6), squeeze=False)
-    gg = np.linspace(float(ds.g.min()), float(ds.g.max()), 120)
-    for ax, phi in zip(axes[0], phis):
-        for c, su in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
-            pt = dict(phi=phi, N=N, sigma_u=su)
-            ax.errorbar(ds.g, ds.rate.sel(pt), yerr=ds.rate_se.sel(pt), fmt="o", ms=3,
-                        color=c, label=rf"$\sigma_u$ = {su:g}")
-            th = [0.5 * np.log(mean_field_rate(g, float(su), str(phi))[1]) for g in gg]
-            ax.plot(gg, th, "-", color=c, lw=0.9)
-            if phi == "tanh":
-                try:
-                    gc = critical_gain(float(su), "tanh")
-                    ax.axvline(gc, color=c, ls=":", lw=0.8)
-                except ValueError:
-                    pass
-        ax.axhline(0, color="k", lw=0.5)
-        ax.set_title(f"{phi}, N = {N}", fontsize=8)
-        ax.set_xlabel("gain $g$")
-    axes[0][0].set_ylabel(r"rate per step (lines: $\frac{1}{2}\ln\chi$)")
-    axes[0][0].legend(fontsize=6, title=r"dotted: $\chi = 1$", title_fontsize=6)
-    return fig
-
-
-def _fig_map(ds, plt):
-    N = int(ds.N.max())
-    r = ds.rate.sel(phi="tanh", N=N)
-    fig, ax = plt.subplots(figsize=(3.4, 2.7))
-    lim = float(np.nanmax(np.abs(r)))
-    m = ax.pcolormesh(ds.g, ds.sigma_u, r.transpose("sigma_u", "g"), cmap="RdBu_r",
-                      vmin=-lim, vmax=lim, shading="nearest")
-    fig.colorbar(m, ax=ax, label="measured rate per step")
-    su = np.linspace(0, float(ds.sigma_u.max()), 40)
-    gc = []
-    for s in su:
-        try:
-            gc.append(critical_gain(s, "tanh"))
-        except ValueError:
-            gc.append(np.nan)
-    ax.plot(gc, su, "k-", lw=1.2, label=r"theory $\chi = 1$")
-    ax.set_xlim(float(ds.g.min()) - 0.05, float(ds.g.max()) + 0.05)
-    ax.set_xlabel("gain $g$")
-    ax.set_ylabel(r"input noise $\sigma_u$")
-    ax.set_title(f"tanh, N = {N}", fontsize=8)
-    ax.legend(fontsize=6, loc="upper left")
-    return fig
-
-
-def _fig_lstm(ds, plt):
-    from . import plotting
-
-    N = int(ds.N.max())
-    su = float(ds.sigma_u.max())
-    sel = ds.sel(phi="tanh", N=N, sigma_u=su)
-    q = ds.q.values
-    fig, ax = plt.subplots(figsize=(3.6, 2.8))
-    for c, b in zip(plotting.colors(ds.sizes["forget_bias"]), ds.forget_bias.values):
-        L = sel.lstm_log_norm.sel(forget_bias=b) - 0.5 * np.log(N)
-        lab = "$b_f = \\infty$ (f = 1)" if np.isinf(b) else f"$b_f$ = {b:g}"
-        ax.plot(q, L, color=c, lw=1.3, label=f"LSTM {lab}")
-        ax.plot(q, float(sel.lstm_rate_theory.sel(forget_bias=b)) * q, "--", color=c, lw=0.8)
-    for g, ls in ((1.0, "-."), (float(_pick(ds.g, 2.0)), ":")):
-        if g in ds.g.values:
-            L = sel.log_norm.sel(g=g).mean("seed") - 0.5 * np.log(N)
-            ax.plot(q, L, "k", ls=ls, lw=1, label=f"tanh RNN, g = {g:g}")
-    ax.set_ylim(max(-40, float(ax.get_ylim()[0])), 2)
-    ax.set_xlabel("steps back $q$")
-    ax.set_ylabel("log gradient norm (rel. to q = 0)")
-    ax.set_title(f"cell path, N = {N}, input std {su:g} "
-                 r"(dashed: $q\,E\ln\sigma(b_f + s z)$)", fontsize=6.5)
-    ax.legend(fontsize=5.5, loc="lower left")
-    return fig
-
-
-def make_figures(ds, outdir):
-    """Draw every gradients figure into ``outdir`` as PNG and PDF; return the paths."""
-    from . import plotting
-
-    return plotting.draw(ds, outdir, {
-        "gradients_log_norm_vs_q": _fig_log_norm,
-        "gradients_rate_vs_g": _fig_rate_vs_g,
-        "gradients_rate_map": _fig_map,
-        "gradients_lstm_cell_path": _fig_lstm,
-    })

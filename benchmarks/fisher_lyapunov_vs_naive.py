@@ -21,8 +21,8 @@ import time
 
 import numpy as np
 
-from analysis import fisher
-from sim import fisher as sf
+from memory_dynamics.analysis import fisher
+from memory_dynamics.sim import fisher as sf
 
 
 def naive_curve(W, v, k_max):

@@ -18,7 +18,7 @@ import textwrap
 
 CHILD = textwrap.dedent("""
     import json, resource, sys, time
-    from sim.hopfield import simulate_capacity
+    from memory_dynamics.sim.hopfield import simulate_capacity
     N = int(sys.argv[1])
     t0 = time.perf_counter()
     ds = simulate_capacity(N, 0.14, 1, seed=[N, 20261121], max_starts=10)

@@ -23,7 +23,6 @@ import textwrap
 import numpy as np
 from _peers import peer_python, run_child
 
-
 PEER = textwrap.dedent("""
     import json, resource, sys, time
     import numpy as np
@@ -53,7 +52,7 @@ PEER = textwrap.dedent("""
 OURS = textwrap.dedent("""
     import json, resource, sys, time
     import numpy as np
-    from sim.hopfield import asynchronous_dynamics, coupling_counts
+    from memory_dynamics.sim.hopfield import asynchronous_dynamics, coupling_counts
     xi, cues = np.load(sys.argv[1]), np.load(sys.argv[2])
     best = None
     for rep in range(5):  # best of 5 (the peer runs once: it takes minutes)

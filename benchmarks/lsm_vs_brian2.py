@@ -121,7 +121,7 @@ PEER = textwrap.dedent("""
 OURS = textwrap.dedent("""
     import json, pickle, resource, sys, time
     import numpy as np
-    from sim import lsm
+    from memory_dynamics.sim import lsm
     d = np.load(sys.argv[1], allow_pickle=True)
     with open(sys.argv[2], "rb") as f:
         col = pickle.load(f)
@@ -138,8 +138,8 @@ OURS = textwrap.dedent("""
 def main(argv=None):
     import pickle
 
-    from analysis.lsm import trains_at_distances
-    from sim import lsm
+    from memory_dynamics.analysis.lsm import trains_at_distances
+    from memory_dynamics.sim import lsm
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--pairs", type=int, default=50)

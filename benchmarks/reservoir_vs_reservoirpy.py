@@ -28,7 +28,6 @@ import textwrap
 import numpy as np
 from _peers import peer_python, run_child
 
-
 PEER = textwrap.dedent("""
     import json, resource, sys, time
     import numpy as np
@@ -52,7 +51,7 @@ PEER = textwrap.dedent("""
 OURS = textwrap.dedent("""
     import json, resource, sys, time
     import numpy as np
-    from sim.reservoir import memory_sweep
+    from memory_dynamics.sim.reservoir import memory_sweep
     d = np.load(sys.argv[1])
     W1, V, u, rhos, k_max = d["W1"], d["V"], d["u"], d["rhos"], int(d["k_max"])
     t0 = time.perf_counter()
@@ -74,7 +73,7 @@ OURS = textwrap.dedent("""
 
 
 def case(name, N, k_max, rhos, n_seeds, rng, tmp):
-    from sim.reservoir import reservoir_matrix
+    from memory_dynamics.sim.reservoir import reservoir_matrix
 
     W1 = np.stack([reservoir_matrix("sparse", N, r) for r in rng.spawn(n_seeds)])
     V = rng.uniform(-1, 1, (n_seeds, N))

@@ -26,20 +26,11 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
+from .nonlinearities import phi_functions
 from .rng import SeedLike, as_generator
 
-__all__ = ["phi_functions", "jacobian_log_norms", "decay_rate", "lstm_cell_log_norms", "simulate_point"]
-
-
-def phi_functions(phi: str):
-    """(phi, phi') of a nonlinearity as vectorised functions."""
-    if phi == "tanh":
-        return np.tanh, lambda x: 1.0 - np.tanh(x) ** 2
-    if phi == "logistic":
-        return special.expit, lambda x: special.expit(x) * (1.0 - special.expit(x))
-    if phi == "linear":
-        return (lambda x: x), (lambda x: np.ones_like(x))
-    raise ValueError(f"unknown phi {phi!r}; allowed: tanh, logistic, linear")
+__all__ = ["jacobian_log_norms", "decay_rate", "lstm_cell_log_norms",
+           "simulate_gradient_norms"]
 
 
 def _log_frobenius(logs: np.ndarray, N: int) -> np.ndarray:
@@ -181,19 +172,26 @@ def lstm_cell_log_norms(N: int, forget_bias, input_std: float, q_max: int, burn_
     return log_norms, np.sqrt(pre_sq / q_max)
 
 
-def simulate_point(values: dict, settings: dict, seed: SeedLike,
-                   progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
-    """Sweep-point entry used by the workflow: (phi, N, sigma_u); all gains and seeds."""
-    phi, N, su = values["phi"], int(values["N"]), float(values["sigma_u"])
-    gs = np.asarray(settings["g"], float)
-    S, q_max, burn = int(settings["n_seeds"]), int(settings["q_max"]), int(settings["burn_in"])
-    K = int(settings["n_probes"])
+def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q_max: int,
+                            burn_in: int, n_probes: int, fit_window, lstm_forget_bias,
+                            seed: SeedLike,
+                            progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
+    """Back-propagated gradient norms of ``n_seeds`` networks at every gain in ``g``.
+
+    Per seed: one coupling matrix Z shared by all gains (common random numbers), the log
+    Frobenius norm of the Jacobian product for q = 0..q_max, the largest Lyapunov exponent
+    (slope from ``fit_window[0]`` to q_max), ||Z||_A and sigma_max(Z); at tanh points also
+    the LSTM cell path for every ``lstm_forget_bias`` (input std sigma_u, 1 where it is 0).
+    """
+    N, su = int(N), float(sigma_u)
+    gs = np.asarray(g, float)
+    S, q_max, burn, K = int(n_seeds), int(q_max), int(burn_in), int(n_probes)
     children = as_generator(seed).spawn(S + 1)
     logF = np.empty((S, len(gs), q_max + 1))
     lyap = np.empty((S, len(gs)))
     norm_a = np.empty(S)
     smax = np.empty(S)
-    q_min = int(settings["fit_window"][0])
+    q_min = int(fit_window[0])
     for s in range(S):
         logs, Z = _propagate(N, gs, su, phi, q_max, burn, K, children[s])
         logF[s] = _log_frobenius(logs, N)
@@ -203,7 +201,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         smax[s] = np.linalg.norm(Z, 2) if N <= 400 else _power_sigma_max(Z, children[s])
         if progress is not None:
             progress(s + 1, S)
-    bs = np.asarray(settings["lstm_forget_bias"], float)
+    bs = np.asarray(lstm_forget_bias, float)
     if phi == "tanh":
         lstm, pre = lstm_cell_log_norms(N, bs, su if su > 0 else 1.0, q_max, burn,
                                         children[-1])
@@ -241,7 +239,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "sigma_u": ((), su, {"long_name": "input noise standard deviation",
                                  "units": "1"}),
         },
-        attrs={"burn_in": burn, "n_probes": K, "fit_window": list(settings["fit_window"]),
+        attrs={"burn_in": burn, "n_probes": K, "fit_window": list(fit_window),
                "lstm_input_std_note": "LSTM input std = sigma_u (1 where sigma_u = 0)"},
     )
     return ds

@@ -43,7 +43,6 @@ __all__ = [
     "one_step_flips",
     "asynchronous_dynamics",
     "simulate_capacity",
-    "simulate_point",
 ]
 
 _EXACT_F32 = 2**24  # integers of magnitude below this are exact in float32
@@ -382,14 +381,3 @@ def simulate_capacity(
                "starts_per_network": n_starts, "max_sweeps": max_sweeps},
     )
     return ds
-
-
-def simulate_point(values: dict, settings: dict, seed: SeedLike,
-                   progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
-    """Sweep-point entry used by the workflow: ``values`` holds ``N`` and ``alpha``,
-    ``settings`` the other keys of the ``hopfield`` config section."""
-    return simulate_capacity(values["N"], values["alpha"], settings["n_networks"], seed,
-                             zero_diagonal=settings["zero_diagonal"],
-                             cue_flip=settings["cue_flip"],
-                             max_starts=settings["max_starts"],
-                             max_sweeps=settings["max_sweeps"], progress=progress)

@@ -41,7 +41,8 @@ import numpy as np
 from .rng import SeedLike, as_generator
 
 __all__ = ["LiquidColumn", "build_column", "isolated_neurons", "simulate", "lif_rate",
-           "steady_state_synapse", "grid_shape", "poisson_trains", "simulate_point"]
+           "steady_state_synapse", "grid_shape", "poisson_trains", "input_distance",
+           "trains_at_distances"]
 
 # connection parameters indexed [pre_type, post_type], 0 = E, 1 = I (SCIENCE.md §5)
 C_CONN = np.array([[0.3, 0.2], [0.4, 0.1]])
@@ -55,6 +56,7 @@ INPUT_A = np.array([18.0, 9.0])  # nA, to E / to I
 INPUT_DELAY = 0.8e-3  # input synapses feed the excitatory current (tau 3 ms)
 #: trials x neurons of one block of the batch (state arrays of ~0.8 MB stay in cache)
 TRIALS_X_NEURONS = 100_000
+TAU_INPUT = 5e-3  # s, the Gaussian kernel of the input distance
 
 
 def grid_shape(n_neurons: int) -> tuple[int, int, int]:
@@ -370,117 +372,67 @@ def steady_state_synapse(U, D, F, interval):
     return u, R, u * R
 
 
+def input_distance(u, v, T: float = 0.5, tau: float = TAU_INPUT) -> float:
+    r"""d(u, v): L2 distance of the Gaussian-filtered spike trains divided by T (s^-1/2).
 
-def simulate_point(values: dict, settings: dict, seed: SeedLike, progress=None):
-    """Sweep-point entry (N, lam, input_fraction): separation, readout, rates, raster, f-I.
+    Maass, Natschläger & Markram (2002): the trains convolved with the kernel
+    :math:`e^{-(t/\tau)^2}` (τ = 5 ms), their L2 distance divided by the duration T,
 
-    One column per point; all input pairs of all distances run as one batch of trials.
+    .. math:: d(u,v) = \frac{1}{T}\Big(\tau\sqrt{\pi/2}\sum_{i,j}\big[G(u_i-u_j)
+              + G(v_i-v_j) - 2G(u_i-v_j)\big]\Big)^{1/2}, \qquad G(x) = e^{-x^2/2\tau^2},
+
+    (the kernel's overlap integral in closed form; T and τ in seconds).
     """
-    import xarray as xr
+    u, v = np.asarray(u, float), np.asarray(v, float)
 
-    from analysis.lsm import readout_performance, trains_at_distances
+    def overlap(a, b):
+        return np.exp(-np.subtract.outer(a, b) ** 2 / (2 * tau**2)).sum()
 
-    N, lam, frac = int(values["N"]), float(values["lam"]), float(values["input_fraction"])
-    T, dt, rate = float(settings["T"]), float(settings["dt"]), float(settings["rate"])
-    dists = np.asarray(settings["distances"], float)
-    P, rec, nd = int(settings["n_pairs"]), int(settings["record_every"]), len(dists)
-    rng = as_generator(seed)
-    r_col, r_in, r_sim, r_fi = rng.spawn(4)
-    col = build_column(N, lam, frac, r_col)
-    # trials of pair p: u, then v_d for every distance (all from different initial states)
-    trains, achieved, redrawn = [], np.empty((nd, P)), 0
-    for p in range(P):
-        u, vs, got, nr = trains_at_distances(dists, T, rate, r_in)
-        trains += [u, *vs]
-        achieved[:, p], redrawn = got, redrawn + nr
-    out = simulate(col, trains, T, dt, r_sim, record_every=rec, return_spikes=1,
-                   progress=progress)
-    X = out["states"].reshape(P, nd + 1, -1, N)
-    dist = np.linalg.norm(X[:, 1:].astype(float) - X[:, :1], axis=-1)  # (pair, d, time)
-    dist = dist.transpose(1, 0, 2)
-    delays = np.asarray(settings["readout_delays_ms"], float) * 1e-3
-    r2, r2_se, r2_filter = readout_performance(
-        out["states"], out["times"], trains, delays, float(settings["readout_window"]),
-        float(settings["ridge"]), n_folds=5, group=nd + 1)
-    rates = out["spike_counts"].mean(axis=0) / T  # per neuron, over trials
-    inh = col.inhibitory
-    k = max(1, round(1e-3 / dt))  # 1 ms bins
-    raster = out["raster"][0][:out["n_steps"] // k * k].reshape(-1, k, N).any(axis=1)
-    # analytic LIF check: isolated neurons under constant currents, from the reset potential
-    currents = np.asarray(settings["lif_currents"], float)
-    fi_T = float(settings["lif_T"])
-    fi = simulate(isolated_neurons(len(currents)), None, fi_T, dt, r_fi,
-                  v_init=np.full((1, len(currents)), 13.5), input_current=currents[None, :],
-                  record_every=int(fi_T / dt))
-    grid_rate = [lif_rate(I + 13.5, dt=dt) for I in currents]
-    # spikes at t_1 + m / r with t_1 = 1 / r - t_ref (the first needs no refractory period)
-    fi_expected = np.array([np.floor((fi_T + 3e-3) * r + 1e-9) for r in grid_rate])
-    one = {"units": "1"}
-    ds = xr.Dataset(
-        {
-            "state_distance": (("distance", "pair", "time"), dist.astype(np.float32), {
-                "long_name": "liquid state distance ||x_u(t) - x_v(t)|| (30 ms exp filter)",
-                **one}),
-            "input_distance": (("distance", "pair"), achieved, {
-                "long_name": "achieved input distance d(u, v) (Gaussian 5 ms kernel, / T)",
-                "units": "s-1/2"}),
-            "readout_r2": (("delay",), r2, {
-                "long_name": "held-out r^2 of the linear readout of the input spike count in "
-                             "the window ending delay before t", **one}),
-            "readout_r2_se": (("delay",), r2_se, {
-                "long_name": "standard error of readout_r2 over test folds", **one}),
-            "readout_r2_filter": (("delay",), r2_filter, {
-                "long_name": "held-out r^2 of the same readout from the input train itself "
-                             "filtered by the liquid's 30 ms kernel (a linear 1-D liquid)",
-                **one}),
-            "rate": (("neuron",), rates, {
-                "long_name": "firing rate, mean over trials", "units": "Hz"}),
-            "n_synapses": ((), col.n_synapses, {"long_name": "recurrent synapses", **one}),
-            "redrawn_U": ((), col.redrawn["U"], {
-                "long_name": "U draws outside (0, 1] redrawn", **one}),
-            "redrawn_D": ((), col.redrawn["D"], {"long_name": "D draws <= 0 redrawn", **one}),
-            "redrawn_F": ((), col.redrawn["F"], {"long_name": "F draws <= 0 redrawn", **one}),
-            "redrawn_input_trains": ((), redrawn, {
-                "long_name": "input trains redrawn (too few spikes to reach the largest "
-                             "distance)", **one}),
-            "raster": (("raster_time", "neuron"), raster.astype(np.int8), {
-                "long_name": "spikes of trial 0 in 1 ms bins (input u of the first pair)",
-                **one}),
-            "lif_count": (("current",), fi["spike_counts"][0], {
-                "long_name": "spikes of an isolated neuron in lif_T from reset", **one}),
-            "lif_count_theory": (("current",), fi_expected, {
-                "long_name": "exact spike count of the discretised LIF neuron (threshold "
-                             "passage rounded up to the grid)", **one}),
-            "lif_rate_theory": (("current",), [lif_rate(I + 13.5) for I in currents], {
-                "long_name": "continuous-time LIF rate 1/(t_ref + tau ln((V-Vr)/(V-theta)))",
-                "units": "Hz"}),
-            "input_spikes": (("input_spike",), trains[0], {
-                "long_name": "input spike times of trial 0 (the raster's input)", "units": "s"}),
-            "inhibitory": (("neuron",), inh.astype(np.int8), {
-                "long_name": "inhibitory neuron (1) or excitatory (0)", **one}),
-            "receives_input": (("neuron",), out["input_targets_mask"].astype(np.int8), {
-                "long_name": "neuron receives the input train", **one}),
-        },
-        coords={
-            "distance": ("distance", dists, {"long_name": "target input distance d(u, v)",
-                                             "units": "s-1/2"}),
-            "pair": ("pair", np.arange(P), {"long_name": "input pair", **one}),
-            "input_spike": ("input_spike", np.arange(len(trains[0])), {
-                "long_name": "input spike index", **one}),
-            "time": ("time", out["times"], {"long_name": "time", "units": "s"}),
-            "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
-            "neuron": ("neuron", np.arange(N), {"long_name": "neuron", **one}),
-            "raster_time": ("raster_time", (np.arange(raster.shape[0]) + 0.5) * k * dt, {
-                "long_name": "time", "units": "s"}),
-            "current": ("current", currents, {
-                "long_name": "constant current above background", "units": "nA"}),
-            "N": ((), N, {"long_name": "column size", **one}),
-            "lam": ((), lam, {"long_name": "connection length scale lambda",
-                              "units": "grid spacing"}),
-            "input_fraction": ((), frac, {"long_name": "fraction of neurons receiving input",
-                                          **one}),
-        },
-        attrs={"T": T, "dt": dt, "input_rate": rate, "lif_T": fi_T,
-               "readout_window": settings["readout_window"]},
-    )
-    return ds
+    sq = tau * np.sqrt(np.pi / 2) * (overlap(u, u) + overlap(v, v) - 2 * overlap(u, v))
+    return float(np.sqrt(max(sq, 0.0)) / T)
+
+
+def _reflect(t, T):
+    t = np.abs(t) % (2 * T)
+    return np.where(t >= T, 2 * T - t - 1e-12, t)
+
+
+def trains_at_distances(distances, T: float, rate: float, rng, tol: float = 1e-3,
+                        max_tries: int = 100):
+    """A Poisson train u and, for every target distance d, a jittered copy v_d with d(u, v_d) = d.
+
+    v_d = u + σ_d z with one standard normal vector z shared by all distances (times reflected
+    into [0, T)); σ_d is found by bisection to ±tol. The copies of one u are therefore nested
+    (common random numbers): the separation curves of different d differ by the input
+    distance, not by the draw of u, and their ordering can be tested pair by pair. d = 0
+    gives v = u. Trains too short to reach the largest d are redrawn (counted).
+
+    Returns
+    -------
+    u, list of v_d, achieved distances (array), number of redrawn trains
+    """
+    distances = np.asarray(distances, float)
+    for tries in range(max_tries):
+        u = np.sort(rng.uniform(0, T, rng.poisson(rate * T)))
+        z = rng.standard_normal(len(u))
+
+        def jittered(sig):
+            return np.sort(_reflect(u + sig * z, T))
+
+        if len(u) == 0 or input_distance(u, jittered(0.05), T) < distances.max():
+            continue
+        vs, got = [], []
+        for d in distances:
+            lo, hi, sig, dm = 0.0, 0.05, 0.0, 0.0
+            while d > 0 and abs(dm - d) > tol:
+                sig = 0.5 * (lo + hi)
+                dm = input_distance(u, jittered(sig), T)
+                lo, hi = (sig, hi) if dm < d else (lo, sig)
+                if hi - lo < 1e-12:
+                    break
+            vs.append(jittered(sig) if d > 0 else u.copy())
+            got.append(dm)
+        if np.all(np.abs(np.array(got) - distances) <= tol):
+            return u, vs, np.array(got), tries
+    raise RuntimeError(f"no input trains at distances {distances.tolist()} after {max_tries} "
+                       f"draws (rate {rate} Hz, T {T} s); allowed: smaller distances")

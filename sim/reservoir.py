@@ -10,7 +10,7 @@ Memory is measured without storing the state history: while the reservoir runs, 
 moments a linear readout needs (:math:`\sum x x^\top`, :math:`\sum x\,u(n-k)` for every delay,
 and the sums of x and of u) are accumulated in time chunks, separately for a training and a
 held-out test segment. All delays are then read out by one linear solve, and the held-out
-:math:`r^2` of every delay follows from the test moments (:func:`memory_from_moments`).
+:math:`r^2` of every delay follows from the test moments (:func:`memory_dynamics.observables.memory_from_moments`).
 Reservoirs of a sweep point share one random matrix per seed, rescaled to each spectral
 radius, and run as one batch (one matrix product per step for all radii).
 """
@@ -20,14 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-import xarray as xr
 
-from .gradients import phi_functions
+from ..observables import accumulate_moments, memory_from_moments, new_moments
+from .nonlinearities import phi_functions
 from .rng import SeedLike, as_generator, haar_orthogonal
 
 KINDS = ("orthogonal", "gaussian", "sparse")
-__all__ = ["KINDS", "reservoir_matrix", "run_reservoir", "accumulate_moments",
-           "memory_from_moments", "simulate_point"]
+__all__ = ["KINDS", "reservoir_matrix", "run_reservoir", "memory_sweep"]
 
 
 def reservoir_matrix(kind: str, N: int, seed: SeedLike, density: float = 0.1) -> np.ndarray:
@@ -75,108 +74,6 @@ def run_reservoir(W, v, u, phi: str = "tanh", noise: float = 0.0, seed: SeedLike
             x = x + sd * rng.standard_normal(len(v))
         X[n] = x
     return X
-
-
-def accumulate_moments(states_chunk: np.ndarray, delayed: np.ndarray, moments: dict,
-                       scratch: dict | None = None) -> None:
-    """Add a chunk's readout moments. states_chunk (..., n, N); delayed (..., n, K).
-
-    ``delayed[..., j, k]`` is the input k steps before state j; its leading axes broadcast
-    against the states' (one series shared by a batch, or one per seed). The chunk's
-    products are formed in the states' precision and added to float64 totals, one batched
-    GEMM per moment. The cross moments are stored delay-major, ``ux`` (..., K, N).
-    ``scratch`` (arrays ``xx``
-    (..., N, N) and ``ux`` (..., K, N) in the states' dtype) receives the products, so
-    repeated calls allocate nothing large.
-    """
-    X = states_chunk
-    Xt = np.swapaxes(X, -1, -2)  # transposed views; matmul passes them to BLAS as such
-    Dt = np.swapaxes(delayed.astype(X.dtype, copy=False), -1, -2)
-    if scratch is None:
-        moments["xx"] += Xt @ X
-        moments["ux"] += Dt @ X
-    else:
-        moments["xx"] += np.matmul(Xt, X, out=scratch["xx"])
-        moments["ux"] += np.matmul(Dt, X, out=scratch["ux"])
-    moments["x"] += X.sum(axis=-2, dtype=np.float64)
-    moments["u"] += delayed.sum(axis=-2, dtype=np.float64)
-    moments["uu"] += np.square(delayed, dtype=np.float64).sum(axis=-2)
-    moments["n"] += X.shape[-2]
-
-
-def _new_moments(shape, N, K):
-    return {"xx": np.zeros((*shape, N, N)), "ux": np.zeros((*shape, K, N)),
-            "x": np.zeros((*shape, N)), "u": np.zeros((*shape, K)), "uu": np.zeros((*shape, K)),
-            "n": 0}
-
-
-def _centred(m: dict, inplace: bool = False):
-    """Centred covariances Cxx (..., N, N), Cux (..., K, N) and input variances.
-
-    ``inplace`` reuses the moment arrays (no new large temporaries) and invalidates ``m``.
-    """
-    n = m["n"]
-    mx, mu = m["x"] / n, m["u"] / n
-    Cxx, Cux = (m["xx"], m["ux"]) if inplace else (m["xx"].copy(), m["ux"].copy())
-    Cxx /= n
-    Cxx -= mx[..., :, None] * mx[..., None, :]
-    Cux /= n
-    Cux -= mu[..., :, None] * mx[..., None, :]
-    return Cxx, Cux, m["uu"] / n - mu**2
-
-
-def _readout(centred_train, ridge: float) -> np.ndarray:
-    """Readout weights of every delay, rows w_k, (..., K, N), by one batched solve."""
-    Cxx, Cux, _ = centred_train
-    N = Cxx.shape[-1]
-    A = Cxx + (ridge + 1e-12 * np.trace(Cxx, axis1=-2, axis2=-1))[..., None, None] * np.eye(N)
-    return np.swapaxes(np.linalg.solve(A, np.swapaxes(Cux, -1, -2)), -1, -2)
-
-
-def _r2(w: np.ndarray, centred) -> np.ndarray:
-    """r^2 of the readouts w (..., K, N) on a segment with centred moments ``centred``."""
-    Cxx, Cux, vu = centred
-    cov = np.einsum("...kn,...kn->...k", w, Cux)
-    var = np.einsum("...kn,...kn->...k", w @ Cxx, w)  # w_k^T C w_k for every k, one GEMM
-    return np.clip(cov**2 / (var * vu), 0.0, 1.0)
-
-
-def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
-                        in_sample: bool = True, halves: list | None = None,
-                        consume: bool = False) -> dict:
-    r"""Held-out (and in-sample) :math:`r^2` of the best linear readout of every delay.
-
-    For every reservoir of the batch (the leading axes of the moments), the readout (with
-    intercept) is fitted on the training moments by one solve for all delays,
-    :math:`(C_{xx} + \text{ridge}\,I)\,w_k = C_{xu_k}` with centred covariances; the test
-    :math:`r^2_k = \mathrm{cov}^2(\hat y_k, u_{n-k}) / (\mathrm{var}\,\hat y_k\,
-    \mathrm{var}\,u_{n-k})` uses only test moments. The held-out value is biased low and
-    the in-sample one high by O(N/T). With ``halves`` (the moments of the two halves of the
-    training segment) both O(1/T) biases of the held-out value are removed: the training-side
-    one (readout fitted on n_train samples, low by O(N/n_train)) by Richardson extrapolation,
-    :math:`2 r^2(n) - \tfrac12[r^2_{(1)}(n/2) + r^2_{(2)}(n/2)]`, and the test-side one (a
-    squared correlation estimated from n_test samples, high by
-    :math:`(1-\rho^2)(1-2\rho^2)/n_\mathrm{test}` to first order; the same in the full and
-    half fits, so Richardson keeps it) by subtracting that term at :math:`\rho^2 = r^2(n)`.
-    ``consume`` centres the moment arrays in place (they are invalid afterwards), saving
-    large temporaries.
-
-    Returns
-    -------
-    dict with ``held_out``, ``in_sample`` and ``corrected`` (None unless asked for), each of
-    shape (*batch, K).
-    """
-    tr, te = _centred(train, consume), _centred(test, consume)
-    w = _readout(tr, ridge)
-    held = _r2(w, te)
-    out = {"held_out": held, "in_sample": _r2(w, tr) if in_sample else None,
-           "corrected": None}
-    if halves:
-        half = np.mean([_r2(_readout(_centred(h, consume), ridge), te) for h in halves],
-                       axis=0)
-        n_test = test["n"]
-        out["corrected"] = 2 * held - half - (1 - held) * (1 - 2 * held) / n_test
-    return out
 
 
 def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: int = 100,
@@ -241,8 +138,8 @@ def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: i
     first = max(wash, K)
     mid = (first + split) // 2  # the training segment in halves for the bias correction
     cuts = (first, mid, split) if bias_correction else (first, split)
-    train = [_new_moments((S, R), N, K) for _ in cuts[1:]]
-    test = _new_moments((S, R), N, K)
+    train = [new_moments((S, R), N, K) for _ in cuts[1:]]
+    test = new_moments((S, R), N, K)
     segments = [*zip(cuts[:-1], cuts[1:], train), (split, T, test)]
     # states laid out (seed, rho, time, neuron): each reservoir's chunk is a BLAS matrix
     buf = np.empty((S, R, chunk, N), dtype)
@@ -298,68 +195,3 @@ def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: i
     out = memory_from_moments(full, test, ridge, in_sample,
                               halves=train if bias_correction else None, consume=True)
     return {**out, "n_test": n_test}
-
-
-def simulate_point(values: dict, settings: dict, seed: SeedLike,
-                   progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
-    """Sweep-point entry (phi, N, input_scale, noise): all radii and seeds in one batch."""
-    phi, N = values["phi"], int(values["N"])
-    scale, eps = float(values["input_scale"]), float(values["noise"])
-    rhos = np.asarray(settings["rho"], float)
-    S, T, wash = int(settings["n_seeds"]), int(settings["T"]), int(settings["washout"])
-    K = int(settings["k_max"]) + 1
-    rng = as_generator(seed)
-    W1 = np.stack([reservoir_matrix(settings["kind"], N, r) for r in rng.spawn(S)])
-    v = rng.standard_normal((S, N))
-    v *= scale / np.linalg.norm(v, axis=1, keepdims=True)
-    u = rng.uniform(-np.sqrt(3), np.sqrt(3), size=(S, T))  # i.i.d., variance 1, per seed
-    res = memory_sweep(W1, v, rhos, u, phi, eps, K - 1, wash, settings["test_fraction"],
-                       float(settings["ridge"]), rng.spawn(1)[0], progress=progress)
-    mc, mc_in, mc_corr, n_test = (res[k] for k in ("held_out", "in_sample", "corrected",
-                                                    "n_test"))
-    from analysis.fisher import fisher_memory_curve, memory_curve  # exact, per reservoir
-
-    nan = np.full(K, np.nan)
-
-    def exact_curve(W, vi):
-        try:
-            return memory_curve(W, vi, eps=eps, sigma2=1.0, k_max=K - 1)
-        except ValueError:  # noise-free and numerically singular (small rho): no exact curve
-            return nan
-
-    exact = np.array([[exact_curve(r * W1[i], v[i]) if r < 1 else nan for r in rhos]
-                      for i in range(S)])
-    fisher = np.array([[fisher_memory_curve(r * W1[i], v[i], K - 1, eps=eps)
-                        if r < 1 and eps > 0 else nan for r in rhos] for i in range(S)])
-    one = {"units": "1"}
-    return xr.Dataset(
-        {
-            "memory_function": (("seed", "rho", "k"), mc, {
-                "long_name": "held-out r^2 of the best linear readout of u(n-k)", **one}),
-            "memory_function_corrected": (("seed", "rho", "k"), mc_corr, {
-                "long_name": "held-out r^2 with its O(1/T) biases removed (training side: "
-                             "Richardson 2 r^2(n) - r^2(n/2); test side: first-order "
-                             "squared-correlation bias)", **one}),
-            "memory_function_in_sample": (("seed", "rho", "k"), mc_in, {
-                "long_name": "in-sample r^2 of the same readouts (biased up by ~N/T)", **one}),
-            "fisher_J": (("seed", "rho", "k"), fisher, {
-                "long_name": "Fisher memory J(k) of the linear reservoir, absolute units "
-                             "(NaN without noise)", "units": "1"}),
-            "memory_function_linear_theory": (("seed", "rho", "k"), exact, {
-                "long_name": "exact memory curve m(k) of the same reservoir made linear "
-                             "(sigma^2 w_k^T Sigma_x^-1 w_k); the theory for phi = linear; "
-                             "NaN where noise-free Sigma_x is numerically singular",
-                **one}),
-        },
-        coords={
-            "seed": ("seed", np.arange(S), {"long_name": "reservoir replicate", "units": "1"}),
-            "rho": ("rho", rhos, {"long_name": "spectral radius", "units": "1"}),
-            "k": ("k", np.arange(K), {"long_name": "delay", "units": "steps"}),
-            "phi": ((), phi, {"long_name": "nonlinearity"}),
-            "N": ((), N, {"long_name": "reservoir size", "units": "1"}),
-            "input_scale": ((), scale, {"long_name": "input weight norm |v|", **one}),
-            "noise": ((), eps, {"long_name": "state noise variance epsilon", **one}),
-        },
-        attrs={"T": T, "washout": wash, "n_test": n_test, "kind": settings["kind"],
-               "ridge": settings["ridge"], "input": "i.i.d. uniform, variance 1, one series per seed"},
-    )

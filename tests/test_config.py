@@ -4,9 +4,9 @@ import copy
 
 import pytest
 import yaml
-
-from analysis.config import ConfigError, SCHEMA, load, sweep_points, validate
 from conftest import REPO, run_snakemake
+
+from memory_dynamics.config import SCHEMA, ConfigError, load, sweep_points, validate
 
 GOOD = {"hopfield": {"N": [100, 200], "alpha": [0.1, 0.2]}}
 

@@ -8,10 +8,10 @@ import time
 
 import pytest
 import xarray as xr
-
-from analysis.config import load, shards
-from analysis.io import read_dataset, write_dataset
 from conftest import SNAKEMAKE, comparable, run_snakemake
+
+from memory_dynamics.config import load, shards
+from memory_dynamics.io import read_dataset, write_dataset
 
 pytestmark = pytest.mark.pipeline
 

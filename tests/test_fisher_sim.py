@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import fisher as f
-from sim import fisher as sf
+from memory_dynamics.analysis import fisher as f
+from memory_dynamics.sim import fisher as sf
 
 
 def test_ensembles_have_their_defining_properties():

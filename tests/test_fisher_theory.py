@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import scipy.linalg as sla
 
-from analysis import fisher as f
-from sim import fisher as sf
+from memory_dynamics.analysis import fisher as f
+from memory_dynamics.sim import fisher as sf
 
 
 def test_delay_line_published_totals_and_general_formula():

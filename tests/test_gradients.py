@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import gradients as th
-from sim import gradients as sg
+from memory_dynamics.analysis import gradients as th
+from memory_dynamics.sim import gradients as sg
 
 
 @pytest.mark.parametrize("g, su, q, chi, rate", [

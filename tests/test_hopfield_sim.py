@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import hopfield as th
-from sim import hopfield as hf
+from memory_dynamics.analysis import hopfield as th
+from memory_dynamics.sim import hopfield as hf
 
 
 def test_hebbian_weights():

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from analysis import hopfield as th
+from memory_dynamics.analysis import hopfield as th
 
 
 @pytest.mark.parametrize("alpha, p_err", [(0.105, 0.001), (0.138, 0.0036), (0.185, 0.01),

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import checks
-from analysis.config import shards, validate
-from analysis.io import as_shard, merge_shards, provenance, read_dataset, write_dataset
-from sim.hopfield import simulate_point
-from sim.rng import point_rng
+from memory_dynamics.analysis import checks
+from memory_dynamics.config import shards, validate
+from memory_dynamics.io import as_shard, merge_shards, provenance, read_dataset, write_dataset
+from memory_dynamics.sim.hopfield import simulate_point
+from memory_dynamics.sim.rng import point_rng
 
 CONFIG = {"hopfield": {"N": [60, 4000], "alpha": [0.1, 0.2, 0.3], "n_networks": 2,
                        "max_starts": 2}}

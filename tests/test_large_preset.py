@@ -3,8 +3,9 @@
 import re
 from collections import defaultdict
 
-from analysis.config import load
 from conftest import REPO, run_snakemake
+
+from memory_dynamics.config import load
 
 LIMITS = {"jobs": 1000, "runtime_min": 3 * 24 * 60, "mem_mb": 64_000}
 

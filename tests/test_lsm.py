@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import lsm as th
-from sim import lsm
+from memory_dynamics.analysis import lsm as th
+from memory_dynamics.sim import lsm
 
 SMALL = dict(T=0.5, dt=1e-4, rate=20.0, distances=[0.0, 0.1, 0.2, 0.4], n_pairs=100,
              record_every=50, readout_delays_ms=[0, 20, 50, 100, 200], readout_window=0.03,

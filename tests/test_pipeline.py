@@ -6,10 +6,11 @@ import importlib
 import numpy as np
 import pytest
 import xarray as xr
+from conftest import REPO, run_snakemake
+from conftest import comparable as _data
 
-from analysis.config import load, shards
-from analysis.io import read_dataset
-from conftest import REPO, comparable as _data, run_snakemake
+from memory_dynamics.config import load, shards
+from memory_dynamics.io import read_dataset
 
 pytestmark = pytest.mark.pipeline
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import fisher
-from analysis import reservoir as th
-from sim import reservoir as sr
+from memory_dynamics.analysis import fisher
+from memory_dynamics.analysis import reservoir as th
+from memory_dynamics.sim import reservoir as sr
 
 
 def test_exact_memory_curve_against_independent_computation():

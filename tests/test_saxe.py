@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from analysis import saxe as th
-from sim import saxe as ss
+from memory_dynamics.analysis import saxe as th
+from memory_dynamics.sim import saxe as ss
 
 
 def test_closed_forms_and_published_values():

@@ -10,10 +10,10 @@ import subprocess
 
 import pytest
 import xarray as xr
-
-from analysis.config import load
-from analysis.io import read_dataset
 from conftest import REPO, comparable, run_snakemake
+
+from memory_dynamics.config import load
+from memory_dynamics.io import read_dataset
 
 pytestmark = pytest.mark.slurm
 

@@ -1,14 +1,13 @@
 """Rule script: compare theory with simulation and write checks.csv."""
 
-import importlib
-
-from analysis import checks
-from analysis.io import read_dataset, script_logger
+from memory_dynamics.analysis import checks
+from memory_dynamics.io import read_dataset, script_logger
+from memory_dynamics.registry import get
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
-study = sm.params.study
-log = script_logger(sm.log[0], f"checks_{study}")
-result = importlib.import_module(f"analysis.{study}").make_checks(read_dataset(sm.input[0]))
+study = get(sm.wildcards.study)
+log = script_logger(sm.log[0], f"checks_{study.name}")
+result = study.analysis_module().make_checks(read_dataset(sm.input[0]))
 checks.write(result, sm.output[0])
 failed = [c for c in result if not c.passed]
 log.info("%d checks, %d failed", len(result), len(failed))

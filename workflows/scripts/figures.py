@@ -1,16 +1,16 @@
 """Rule script: draw a study's figures (theory overlaid on simulation), PNG and PDF."""
 
-import importlib
 from pathlib import Path
 
-from analysis.io import read_dataset, script_logger
+from memory_dynamics.analysis import plotting
+from memory_dynamics.io import read_dataset, script_logger
+from memory_dynamics.registry import get
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
-study = sm.params.study
-log = script_logger(sm.log[0], f"figures_{study}")
-outdir = Path(sm.output[0]).parent
-paths = importlib.import_module(f"analysis.{study}").make_figures(
-    read_dataset(sm.input[0]), outdir)
+study = get(sm.params.study)
+log = script_logger(sm.log[0], f"figures_{study.name}")
+paths = plotting.draw(read_dataset(sm.input[0]), Path(sm.output[0]).parent,
+                      study.figure_makers())
 missing = set(map(str, sm.output)) - set(map(str, paths))
 if missing:
     raise RuntimeError(f"figures not produced: {sorted(missing)}")

@@ -1,18 +1,23 @@
 """Rule script: merge a study's shards and add theory beside the simulated variables."""
 
 import glob
-import importlib
 import os
 import sys
 
-from analysis.config import RAGGED, SWEEPS
-from analysis.io import (combine_shards, provenance, read_dataset, script_logger,
-                         to_jsonable, write_dataset)
+from memory_dynamics.io import (
+    combine_shards,
+    provenance,
+    read_dataset,
+    script_logger,
+    to_jsonable,
+    write_dataset,
+)
+from memory_dynamics.registry import get
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
-study = sm.params.study
-log = script_logger(sm.log[0], f"merge_{study}")
-analysis = importlib.import_module(f"analysis.{study}")
+study = get(sm.wildcards.study)
+log = script_logger(sm.log[0], f"merge_{study.name}")
+analysis = study.analysis_module()
 bad, parts = [], []
 for path in sm.input:  # a truncated or corrupt shard is never merged: remove it, say which
     try:
@@ -24,14 +29,14 @@ if bad:
     # the products derived from the corrupt shard are stale too: without them, a rerun
     # recomputes the removed shards and everything downstream (Snakemake does not rebuild
     # a missing intermediate file whose products exist)
-    stale = [*bad, sm.output[0], f"results/{study}/checks.csv", "results/summary/index.html",
-             *glob.glob(f"results/{study}/figures/*")]
+    stale = [*bad, sm.output[0], f"results/{study.name}/checks.csv",
+             "results/summary/index.html", *glob.glob(f"results/{study.name}/figures/*")]
     for path in stale:
         if os.path.exists(path):
             os.remove(path)
-    sys.exit(f"merge_{study}: {len(bad)} unreadable shard(s) removed: {', '.join(bad)}; rerun "
-             "the workflow to recompute them (the other shards are kept)")
-ds = combine_shards(parts, list(SWEEPS[study]), complete=study not in RAGGED)
+    sys.exit(f"merge_{study.name}: {len(bad)} unreadable shard(s) removed: {', '.join(bad)}; "
+             "rerun the workflow to recompute them (the other shards are kept)")
+ds = combine_shards(parts, list(study.sweeps), complete=not study.ragged)
 log.info("merged %d shards: %s", len(sm.input), dict(ds.sizes))
 ds = analysis.add_theory(ds)
 ds.attrs.update(provenance(analysis.TITLE, to_jsonable(sm.config), analysis.REFERENCES))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.io import script_logger
+from memory_dynamics.io import script_logger
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
 log = script_logger(sm.log[0], "summary")

@@ -17,36 +17,16 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-SCHEMA = Path(__file__).resolve().parents[1] / "workflows" / "schemas" / "config.schema.yaml"
+from .registry import WORKFLOW_DIR, studies
 
-#: Sweep axes of each study, in grid-index order (the order of the seed's grid indices).
-SWEEPS = {"hopfield": ("N", "alpha"), "fisher": ("ensemble", "N", "alpha"),
-          "gradients": ("phi", "N", "sigma_u"), "saxe": ("tree_depth", "flip_prob"),
-          "reservoir": ("phi", "N", "input_scale", "noise"),
-          "lsm": ("N", "lam", "input_fraction")}
+#: The top-level schema (root seed, studies); each study's section comes from its own block.
+SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
 
-#: Studies whose merged grid has holes or whose points differ in intrinsic sizes (absent
-#: combinations are NaN after an outer join); every other study must tile exactly.
-RAGGED = {"fisher", "saxe", "lsm"}
-
-#: Points of the Cartesian grid that exist (the rest are skipped; their grid indices are
-#: simply unused, so the seeds of the other points do not move).
-VALID = {"fisher": lambda v: v["alpha"] < 1 or v["ensemble"] == "delay_line"}
-
-#: Relative cost of one sweep point (seconds on one core, roughly), used to bundle cheap
-#: points into one job. It changes only how points are grouped into files, never the data:
-#: every point draws from its own seed.
-COST = {"hopfield": lambda v: 0.1 + 12.0 * (v["N"] / 4000) ** 3,
-        "fisher": lambda v: 0.3 + 2.0 * (v["N"] / 200) ** 3 + 3.0 * (v["N"] <= 100),
-        "gradients": lambda v: 0.5 + 4.0 * (v["N"] / 1000) ** 2,
-        "saxe": lambda v: 2.0 + 2 ** v["tree_depth"] / 4,
-        "reservoir": lambda v: 3.0 + 3.0 * (v["N"] / 50) ** 2,
-        "lsm": lambda v: 10.0 * v["N"] / 135}
-
-#: Target work of one simulate job, in the units of COST.
+#: Target work of one simulate job, in the units of a study's ``cost``.
 JOB_SECONDS = 10.0
 
-__all__ = ["ConfigError", "SWEEPS", "validate", "load", "sweep_points", "point_id", "shards"]
+__all__ = ["ConfigError", "SCHEMA", "schema", "validate", "load", "sweep_points", "point_id",
+           "shards"]
 
 
 class ConfigError(ValueError):
@@ -111,73 +91,42 @@ def _error_key(error):
     return (-len(error.absolute_path), error.validator in ("anyOf", "oneOf"))
 
 
+def schema(schema_path: str | Path = SCHEMA) -> dict:
+    """The full config schema: the top-level schema, the registered studies as the allowed
+    (and default) ``studies``, and each registered study's block as its section."""
+    with open(schema_path) as f:
+        out = yaml.safe_load(f)
+    registered = studies()
+    names = list(registered)
+    out["properties"]["studies"]["items"] = {"enum": names}
+    out["properties"]["studies"]["default"] = names
+    out["properties"]["studies"]["description"] = (
+        "a non-empty list of distinct study names from: " + ", ".join(names))
+    for name, study in registered.items():
+        with open(study.schema) as f:
+            out["properties"][name] = yaml.safe_load(f)
+    return out
+
+
 def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     """Validate ``config`` in place (filling defaults) and return it.
+
+    The schema checks every key; then, for every configured study, the sweep points are
+    built (distinct names) and the study's own cross-field rules run (``check_config``).
 
     Raises
     ------
     ConfigError
         One line: the offending key, the value, and what is allowed.
     """
-    with open(schema_path) as f:
-        schema = yaml.safe_load(f)
     if not isinstance(config, dict):
         raise ConfigError("the config must be a mapping of keys to values")
-    errors = sorted(_Validator(schema).iter_errors(config), key=_error_key)
+    errors = sorted(_Validator(schema(schema_path)).iter_errors(config), key=_error_key)
     if errors:
         raise ConfigError(_message(errors[0]))
-    for study in config["studies"]:
-        ids = sweep_points(config, study)  # raises on colliding point names
-        if study == "hopfield":
-            for pid, pt in ids.items():
-                P = round(pt["values"]["alpha"] * pt["values"]["N"])
-                if P < 2:
-                    raise ConfigError(
-                        f"hopfield: N={pt['values']['N']}, alpha={pt['values']['alpha']} "
-                        f"stores P = round(alpha*N) = {P} patterns; allowed: alpha*N >= 1.5 "
-                        "(at least 2 patterns) for every N and alpha")
-        if study == "fisher":
-            fc = config["fisher"]
-            if max(fc["lags"]) > fc["k_max"]:
-                raise ConfigError(f"fisher.lags = {fc['lags']} exceeds k_max = {fc['k_max']}; "
-                                  "allowed: lags <= fisher.k_max")
-            if any(a >= 1 for a in fc["alpha"]) and "delay_line" not in fc["ensemble"]:
-                raise ConfigError("fisher.alpha has values >= 1 but fisher.ensemble has no "
-                                  "delay_line; allowed: alpha < 1 (>= 1 only for delay_line)")
-        if study == "gradients":
-            gc = config["gradients"]
-            lo, hi = gc["fit_window"]
-            if not 0 <= lo < hi <= gc["q_max"]:
-                raise ConfigError(f"gradients.fit_window = {gc['fit_window']}; allowed: "
-                                  f"[q_lo, q_hi] with 0 <= q_lo < q_hi <= q_max = {gc['q_max']}")
-        if study == "reservoir":
-            rc = config["reservoir"]
-            usable = (rc["T"] - rc["washout"]) * min(rc["test_fraction"],
-                                                     1 - rc["test_fraction"])
-            if rc["k_max"] + max(rc["N"]) >= usable:
-                raise ConfigError(f"reservoir.k_max = {rc['k_max']} is too large for T = "
-                                  f"{rc['T']}; allowed: k_max + max(N) < (T - washout) x "
-                                  f"min(test_fraction, 1 - test_fraction) = {usable:g}")
-            if "linear" in rc["phi"] and max(rc["rho"]) >= 1:
-                raise ConfigError(f"reservoir.rho = {rc['rho']} has values >= 1, where a linear "
-                                  "reservoir has no stationary state (and the exact theory "
-                                  "does not exist); allowed: rho < 1")
-        if study == "lsm":
-            lc = config["lsm"]
-            if lc["distances"] != sorted(lc["distances"]) or lc["distances"][0] != 0:
-                raise ConfigError(f"lsm.distances = {lc['distances']}; allowed: increasing "
-                                  "distances starting at 0 (the d = 0 noise floor)")
-            if lc["readout_delays_ms"] != sorted(lc["readout_delays_ms"]):
-                raise ConfigError(f"lsm.readout_delays_ms = {lc['readout_delays_ms']}; "
-                                  "allowed: increasing delays")
-            if max(lc["readout_delays_ms"]) * 1e-3 + lc["readout_window"] >= lc["T"]:
-                raise ConfigError(f"lsm.readout_delays_ms = {lc['readout_delays_ms']} too long "
-                                  f"for T = {lc['T']} s; allowed: max delay + readout_window < T")
-            steps = [x / lc["dt"] for x in (0.8e-3, 1.5e-3, 2e-3, 3e-3)]
-            if any(abs(s - round(s)) > 1e-6 for s in steps):
-                raise ConfigError(f"lsm.dt = {lc['dt']} does not divide the delays (0.8, 1.5 "
-                                  "ms) and refractory periods (2, 3 ms); allowed: e.g. 1e-4, "
-                                  "5e-5")
+    for name in config["studies"]:
+        sweep_points(config, name)  # raises on colliding point names
+        studies()[name].check_config(config)
     return config
 
 
@@ -195,20 +144,23 @@ def point_id(study: str, values: dict) -> str:
     """File-name-safe id of a sweep point, e.g. ``N1000_alpha0.15`` or
     ``gaussian_N100_alpha0.99`` (string values stand alone)."""
     return "_".join(values[k] if isinstance(values[k], str) else f"{k}{_fmt(values[k])}"
-                    for k in SWEEPS[study])
+                    for k in studies()[study].sweeps)
 
 
 def sweep_points(config: dict, study: str) -> dict[str, dict]:
     """All sweep points of ``study``: ``{point_id: {"indices": (...), "values": {...}}}``.
 
-    The grid is the Cartesian product of the study's sweep lists, in ``SWEEPS`` order.
+    The grid is the Cartesian product of the study's sweep lists, in the order of its
+    declared ``sweeps``; points its ``valid`` rejects are skipped (their grid indices are
+    simply unused, so the seeds of the other points do not move).
     """
-    axes = SWEEPS[study]
+    declared = studies()[study]
+    axes = declared.sweeps
     lists = [config[study][a] for a in axes]
     points = {}
     for idx in itertools.product(*(range(len(v)) for v in lists)):
         values = {a: lst[i] for a, lst, i in zip(axes, lists, idx)}
-        if not VALID.get(study, lambda v: True)(values):
+        if not declared.valid(values):
             continue
         pid = point_id(study, values)
         if pid in points:
@@ -227,8 +179,8 @@ def shards(config: dict, study: str) -> dict[str, list[dict]]:
     per-job overhead), expensive ones get a job each. Shard ids name the first and last
     value of the bundled axis, e.g. ``N500_alpha0.02-0.3`` or ``N4000_alpha0.15``.
     """
-    axes = SWEEPS[study]
-    last = axes[-1]
+    declared = studies()[study]
+    last = declared.sweeps[-1]
     out: dict[str, list[dict]] = {}
     block: list[dict] = []
 
@@ -243,7 +195,7 @@ def shards(config: dict, study: str) -> dict[str, list[dict]]:
 
     cost = 0.0
     for pt in sweep_points(config, study).values():
-        c = COST[study](pt["values"])
+        c = declared.cost(pt["values"])
         if block and (pt["indices"][:-1] != block[-1]["indices"][:-1]
                       or cost + c > JOB_SECONDS):
             close()

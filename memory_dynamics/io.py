@@ -25,23 +25,42 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-REPO = Path(__file__).resolve().parents[1]
+#: The source checkout this package runs from, if any: the folder above the package holding
+#: both ``.git`` and this project's ``pyproject.toml``. An installed wheel (site-packages)
+#: has none, even inside another project's git checkout.
+CHECKOUT = Path(__file__).resolve().parents[1]
 PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snakemake")
 
 __all__ = ["code_version", "provenance", "write_dataset", "read_dataset", "merge_shards",
            "combine_shards", "as_shard", "script_logger", "Progress", "to_jsonable"]
 
 
+def _own_checkout() -> Path | None:
+    try:
+        own = 'name = "memory-dynamics"' in (CHECKOUT / "pyproject.toml").read_text()
+    except OSError:
+        return None
+    return CHECKOUT if own and (CHECKOUT / ".git").exists() else None
+
+
 @functools.cache
 def code_version() -> str:
-    """``git describe --always --dirty --tags`` of the checkout, else the package version."""
+    """``git describe --always --dirty --tags`` of the project's own checkout (an editable or
+    source install), else the installed package version; never another repository's."""
+    from . import __version__
+
+    checkout = _own_checkout()
+    if checkout is None:
+        try:
+            return metadata.version("memory-dynamics")
+        except metadata.PackageNotFoundError:
+            return __version__
     try:
-        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"], cwd=REPO,
-                             capture_output=True, text=True, timeout=10, check=True)
+        out = subprocess.run(["git", "describe", "--always", "--dirty", "--tags"],
+                             cwd=checkout, capture_output=True, text=True, timeout=10,
+                             check=True)
         return out.stdout.strip()
     except (OSError, subprocess.SubprocessError):
-        from . import __version__
-
         return __version__
 
 

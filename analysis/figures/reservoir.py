@@ -1,0 +1,111 @@
+"""Figures of the reservoir study (theory overlaid on simulation)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import plotting
+
+
+def _first(ds, dim, value):
+    vals = ds[dim].values
+    return value if value in vals else vals[0]
+
+
+def _fig_function(ds, plt):
+    N = _first(ds, "N", 50)
+    eps = _first(ds, "noise", 0.01)
+    phis = list(ds.phi.values)
+    fig, axes = plt.subplots(1, len(phis), figsize=(3.3 * len(phis), 2.7), squeeze=False,
+                             sharey=True)
+    for ax, phi in zip(axes[0], phis):
+        pt = ds.sel(phi=phi, N=N, noise=eps).isel(input_scale=0)
+        for c, rho in zip(plotting.colors(ds.sizes["rho"]), ds.rho.values):
+            m = pt.memory_function.sel(rho=rho)
+            ax.plot(ds.k[::3], m.mean("seed")[::3], "o", ms=2.5, color=c,
+                    label=rf"$\rho$ = {rho:g}")
+            ls = "-" if phi == "linear" else ":"
+            ax.plot(ds.k, pt.memory_function_linear_theory.sel(rho=rho).mean("seed"), ls,
+                    color=c, lw=1)
+        ax.set_title(f"{phi}, N = {N}, $\\varepsilon$ = {eps:g}"
+                     + (" (dotted: linear theory)" if phi != "linear" else ""), fontsize=7)
+        ax.set_xlabel("delay $k$")
+    axes[0][0].set_ylabel(r"memory function $MC_k$")
+    axes[0][0].legend(fontsize=6, title="lines: exact m(k)", title_fontsize=6)
+    return fig
+
+
+def _fig_rho(ds, plt):
+    N = _first(ds, "N", 50)
+    fig, ax = plt.subplots(figsize=(3.4, 2.7))
+    styles = {("linear", True): ("C0", "o"), ("linear", False): ("C0", "s"),
+              ("tanh", True): ("C3", "o"), ("tanh", False): ("C3", "s")}
+    for phi in ds.phi.values:
+        for eps in ds.noise.values:
+            c, m = styles[(str(phi), bool(eps > 0))]
+            pt = ds.sel(phi=phi, N=N, noise=eps).isel(input_scale=0)
+            mc = pt.memory_capacity
+            ax.errorbar(ds.rho, mc.mean("seed"), yerr=mc.std("seed", ddof=1)
+                        / np.sqrt(mc.sizes["seed"]), fmt=m, color=c, ms=3.5,
+                        mfc="none" if eps == 0 else c, label=f"{phi}, $\\varepsilon$ = {eps:g}")
+            if phi == "linear":
+                ax.plot(ds.rho, pt.memory_capacity_theory.mean("seed"), "-", color=c, lw=0.8)
+    ax.axhline(N, color="k", lw=0.8, ls="--", label="bound MC = N")
+    ax.set_xlabel(r"spectral radius $\rho$")
+    ax.set_ylabel(f"memory capacity (k ≤ {int(ds.k.max())})")
+    ax.set_title(f"N = {N} (lines: exact, linear)", fontsize=8)
+    ax.legend(fontsize=5.5)
+    return fig
+
+
+def _fig_N(ds, plt):
+    rho = _first(ds, "rho", 0.95)
+    eps = _first(ds, "noise", 0.0)
+    fig, ax = plt.subplots(figsize=(3.4, 2.7))
+    Ns = ds.N.values
+    for c, phi in zip(("C0", "C3"), ds.phi.values):
+        mc = ds.memory_capacity.sel(phi=phi, rho=rho, noise=eps).isel(input_scale=0)
+        ax.errorbar(Ns, mc.mean("seed"), yerr=mc.std("seed", ddof=1) / np.sqrt(
+            mc.sizes["seed"]), fmt="o", color=c, label=f"{phi} (simulation)")
+        if phi == "linear":
+            th = ds.memory_capacity_theory.sel(phi=phi, rho=rho, noise=eps).isel(
+                input_scale=0).mean("seed")
+            ax.plot(Ns, th, "-", color=c, lw=0.8, label="linear, exact")
+    ax.plot(Ns, Ns, "k--", lw=0.8, label="MC = N")
+    plotting.log_xticks(ax, Ns)
+    ax.set_xlabel("reservoir size $N$")
+    ax.set_ylabel("memory capacity")
+    ax.set_title(rf"$\rho$ = {rho:g}, $\varepsilon$ = {eps:g}", fontsize=8)
+    ax.legend(fontsize=6)
+    return fig
+
+
+def _fig_fisher(ds, plt):
+    N = _first(ds, "N", 50)
+    noisy = ds.noise.values[ds.noise.values > 0]
+    fig, ax = plt.subplots(figsize=(3.4, 2.7))
+    if "linear" in ds.phi.values and noisy.size:
+        pt = ds.sel(phi="linear", N=N, noise=noisy[0]).isel(input_scale=0, seed=0)
+        for c, rho in zip(plotting.colors(ds.sizes["rho"]), ds.rho.values):
+            J = pt.fisher_J.sel(rho=rho)
+            ax.plot(ds.k, np.minimum(J, 1.0), "--", color=c, lw=0.8)
+            ax.plot(ds.k, pt.memory_function_linear_theory.sel(rho=rho), "-", color=c, lw=1,
+                    label=rf"$\rho$ = {rho:g}")
+            ax.plot(ds.k[::4], pt.memory_function.sel(rho=rho)[::4], "o", color=c, ms=2.5)
+        ax.set_title(f"linear, N = {N}, $\\varepsilon$ = {noisy[0]:g}: m(k) (solid), "
+                     r"min(1, $\sigma^2 J(k)$) (dashed)", fontsize=6.5)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-4, 1.5)
+    ax.set_xlabel("delay $k$")
+    ax.set_ylabel("memory / Fisher memory")
+    ax.legend(fontsize=6)
+    return fig
+
+
+#: figure name (the file stem) -> function drawing it from the merged dataset
+FIGURES = {
+    "reservoir_memory_function": _fig_function,
+    "reservoir_capacity_vs_rho": _fig_rho,
+    "reservoir_capacity_vs_N": _fig_N,
+    "reservoir_memory_vs_fisher": _fig_fisher,
+}

@@ -1,0 +1,19 @@
+"""memory-dynamics: simulate how recurrent neural networks remember, and check every
+simulation against the analytic theory it is supposed to reproduce.
+
+Layers (``sim`` never imports ``analysis``):
+
+* :mod:`memory_dynamics.sim` — simulators and random input generators: pure functions from
+  parameters and a seed to arrays or datasets;
+* :mod:`memory_dynamics.observables` — estimators applied to simulated states (readouts,
+  memory functions), shared by simulators and analysis;
+* :mod:`memory_dynamics.analysis` — theory (closed forms, solvers), checks and figures;
+* :mod:`memory_dynamics.studies` — one declaration per study and its per-point experiment
+  (simulation plus the exact theory of each random draw), read by the workflow through
+  :mod:`memory_dynamics.registry`;
+* :mod:`memory_dynamics.config` and :mod:`memory_dynamics.io` — workflow plumbing.
+
+The science of every study is written up in the repository's ``docs/`` folder.
+"""
+
+__version__ = "0.1.0"

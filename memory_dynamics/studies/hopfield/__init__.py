@@ -1,0 +1,49 @@
+"""Hopfield capacity: one-step error, attractor retrieval and fixed points (docs/hopfield.md)."""
+
+from ...config import ConfigError, sweep_points
+from ...registry import Study
+
+
+def _cost(v):
+    return 0.1 + 12.0 * (v["N"] / 4000) ** 3
+
+
+def _check_config(config):
+    for pt in sweep_points(config, "hopfield").values():
+        N, alpha = pt["values"]["N"], pt["values"]["alpha"]
+        P = round(alpha * N)
+        if P < 2:
+            raise ConfigError(
+                f"hopfield: N={N}, alpha={alpha} stores P = round(alpha*N) = {P} patterns; "
+                "allowed: alpha*N >= 1.5 (at least 2 patterns) for every N and alpha")
+
+
+def _mem_mb(config, points, attempt):
+    """Couplings of one batch (<= 256 MiB plus one network), the patterns' field matrix,
+    interpreter and libraries."""
+    N = max(p["values"]["N"] for p in points)
+    return int(attempt * (600 + 4 * 4 * N * N / 2**20))
+
+
+def _runtime(config, points, attempt):
+    """Minutes: the bundling cost model (seconds per point of 10 networks, N^3; ~6x the
+    measured time at N = 32000), scaled to the configured number of networks."""
+    scale = config["hopfield"]["n_networks"] / 10
+    return int(attempt * (10 + sum(_cost(p["values"]) for p in points) * scale / 60))
+
+
+STUDY = Study(
+    name="hopfield",
+    title="Hopfield capacity",
+    sweeps=("N", "alpha"),
+    figures=("hopfield_one_step_error_vs_alpha", "hopfield_overlap_vs_alpha",
+             "hopfield_fixed_points_vs_load", "hopfield_capacity_vs_N"),
+    simulate="memory_dynamics.studies.hopfield.experiment:simulate_point",
+    analysis="memory_dynamics.analysis.hopfield",
+    figures_module="memory_dynamics.analysis.figures.hopfield",
+    cost=_cost,
+    check_config=_check_config,
+    mem_mb=_mem_mb,
+    runtime=_runtime,
+    slurm_bundle=4,  # 155 GB for 4 shards at N = 50 000 (large preset); 1 on nodes < 160 GB
+)
