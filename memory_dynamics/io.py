@@ -161,6 +161,10 @@ def as_shard(ds: xr.Dataset, sweep: Iterable[str]) -> xr.Dataset:
     dimensions too, so :func:`merge_shards` concatenates rather than overrides them.
     """
     sweep = list(sweep)
+    missing = [c for c in sweep if c not in ds.coords or ds[c].ndim != 0]
+    if missing:
+        raise ValueError(f"a sweep point's dataset must hold its sweep values as scalar "
+                         f"coordinates; missing: {', '.join(missing)}")
     extra = [c for c in ds.coords if ds[c].ndim == 0 and c not in sweep]
     return ds.reset_coords(extra).expand_dims(sweep).set_coords(extra)
 

@@ -7,6 +7,7 @@ import yaml
 from conftest import REPO, run_snakemake
 
 from memory_dynamics.config import SCHEMA, ConfigError, load, sweep_points, validate
+from memory_dynamics.registry import BUILTIN
 
 GOOD = {"hopfield": {"N": [100, 200], "alpha": [0.1, 0.2]}}
 
@@ -49,13 +50,17 @@ def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
 def test_defaults_filled_and_presets_valid():
     config = validate(copy.deepcopy(GOOD))
     assert config["root_seed"] == 20261121
-    assert config["studies"] == ["hopfield", "fisher", "gradients", "saxe", "reservoir", "lsm"]
+    assert config["studies"] == list(BUILTIN)
     assert config["hopfield"]["n_networks"] == 10 and config["hopfield"]["zero_diagonal"]
     for preset in ("default", "quick", "large"):
         load(REPO / "workflows" / "config" / f"{preset}.yaml")  # missing keys: defaults
-    # the schema defaults are the default preset's values
+    # the schema defaults are the default preset's values (which leaves `studies` to the
+    # registry: every registered study runs by default)
     with open(REPO / "workflows" / "config" / "default.yaml") as f:
-        assert validate({}) == yaml.safe_load(f)
+        preset = yaml.safe_load(f)
+    defaults = validate({})
+    assert "studies" not in preset and defaults["studies"] == list(BUILTIN)
+    assert {k: v for k, v in defaults.items() if k != "studies"} == preset
 
 
 def test_default_preset_is_the_issue_sweep():

@@ -6,6 +6,7 @@ import xarray as xr
 
 from memory_dynamics.analysis import fisher as f
 from memory_dynamics.sim import fisher as sf
+from memory_dynamics.studies.fisher import experiment
 
 
 def test_ensembles_have_their_defining_properties():
@@ -65,12 +66,12 @@ def test_standard_error_shrinks_as_one_over_root_n():
 def test_simulate_point_reproducible_and_complete():
     settings = dict(n_networks=3, k_max=50, lags=[1, 5], simulate_N=[12], n_samples=20_000,
                     tanh_eps=1e-6)
-    a = sf.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9}, settings, [7, 1])
-    b = sf.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9}, settings, [7, 1])
+    a = experiment.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9}, settings, [7, 1])
+    b = experiment.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9}, settings, [7, 1])
     xr.testing.assert_identical(a, b)
     assert np.isfinite(a.J_sim).all() and np.isfinite(a.J_sim_tanh).all()
     np.testing.assert_allclose(a.trace_Js, 12, rtol=1e-10)
-    c = sf.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9},
+    c = experiment.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9},
                           dict(settings, simulate_N=[]), [7, 1])
     assert np.isnan(c.J_sim).all()  # not simulated: flagged as NaN, never plotted
     xr.testing.assert_identical(a.J, c.J)

@@ -6,6 +6,7 @@ import xarray as xr
 
 from memory_dynamics.analysis import gradients as th
 from memory_dynamics.sim import gradients as sg
+from memory_dynamics.studies.gradients import experiment
 
 
 @pytest.mark.parametrize("g, su, q, chi, rate", [
@@ -92,10 +93,10 @@ def test_lstm_constant_error_carousel_and_decay():
 def test_reproducible_and_bad_input():
     settings = dict(g=[0.9, 1.5], n_seeds=2, q_max=20, burn_in=20, n_probes=4,
                     fit_window=[2, 20], lstm_forget_bias=[1.0, np.inf])
-    a = sg.simulate_point({"phi": "tanh", "N": 30, "sigma_u": 0.5}, settings, [4, 2])
-    b = sg.simulate_point({"phi": "tanh", "N": 30, "sigma_u": 0.5}, settings, [4, 2])
+    a = experiment.simulate_point({"phi": "tanh", "N": 30, "sigma_u": 0.5}, settings, [4, 2])
+    b = experiment.simulate_point({"phi": "tanh", "N": 30, "sigma_u": 0.5}, settings, [4, 2])
     xr.testing.assert_identical(a, b)
-    lin = sg.simulate_point({"phi": "linear", "N": 30, "sigma_u": 1.0}, settings, [4, 2])
+    lin = experiment.simulate_point({"phi": "linear", "N": 30, "sigma_u": 1.0}, settings, [4, 2])
     assert np.isfinite(lin.log_norm).all()  # g > 1: the state diverges, the Jacobian does not
     assert np.isnan(lin.lstm_log_norm).all()
     with pytest.raises(ValueError, match="g must be > 0"):

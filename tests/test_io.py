@@ -7,7 +7,7 @@ import xarray as xr
 from memory_dynamics.analysis import checks
 from memory_dynamics.config import shards, validate
 from memory_dynamics.io import as_shard, merge_shards, provenance, read_dataset, write_dataset
-from memory_dynamics.sim.hopfield import simulate_point
+from memory_dynamics.studies.hopfield.experiment import simulate_point
 from memory_dynamics.sim.rng import point_rng
 
 CONFIG = {"hopfield": {"N": [60, 4000], "alpha": [0.1, 0.2, 0.3], "n_networks": 2,

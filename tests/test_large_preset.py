@@ -22,7 +22,9 @@ def test_large_preset_dry_run_is_sensible(tmp_path):
             d = dict(kv.split("=", 1) for kv in res.group(1).split(", "))
             per_rule[rule.group(1)].append(d)
     studies = load(config)["studies"]
-    assert {f"simulate_{s}" for s in studies} <= set(per_rule)
+    assert {"simulate", "merge", "checks", *(f"figures_{s}" for s in studies)} <= set(per_rule)
+    simulated = set(re.findall(r"wildcards: study=(\w+), shard=", out))
+    assert simulated == set(studies)
     for rule, jobs in per_rule.items():
         if rule == "all":
             continue
@@ -32,3 +34,23 @@ def test_large_preset_dry_run_is_sensible(tmp_path):
     cpu_h = sum(int(d["runtime"]) for jobs in per_rule.values() for d in jobs
                 if "runtime" in d) / 60
     print(f"large preset: {total} jobs, at most {cpu_h:.0f} CPU hours requested")
+
+
+def test_slurm_profile_bundles_each_study_as_declared(tmp_path):
+    """The slurm profile's dry run bundles simulate jobs by the studies' declared sizes."""
+    from memory_dynamics.registry import studies
+
+    config = REPO / "workflows" / "config" / "large.yaml"
+    out = run_snakemake(tmp_path, "-n", "--configfile", config, "--workflow-profile",
+                        REPO / "workflows" / "profiles" / "slurm", "--slurm-no-account").stdout
+    bundles = defaultdict(list)
+    for block in re.split(r"\n(?=\[[^\]]+\] Group job )", out):
+        m = re.match(r"\[[^\]]+\] Group job (\w+)_simulate", block)
+        if m:
+            bundles[m.group(1)].append(len(re.findall(r"rule simulate:", block)))
+    cfg = load(config)
+    assert set(bundles) == set(cfg["studies"])
+    for name, sizes in bundles.items():
+        declared = studies()[name].slurm_bundle
+        assert max(sizes) <= declared and sum(sizes) >= len(sizes), (name, sizes)
+        assert max(sizes) == min(declared, sum(sizes)), (name, sizes)

@@ -8,6 +8,7 @@ import xarray as xr
 
 from memory_dynamics.analysis import lsm as th
 from memory_dynamics.sim import lsm
+from memory_dynamics.studies.lsm import experiment
 
 SMALL = dict(T=0.5, dt=1e-4, rate=20.0, distances=[0.0, 0.1, 0.2, 0.4], n_pairs=100,
              record_every=50, readout_delays_ms=[0, 20, 50, 100, 200], readout_window=0.03,
@@ -84,16 +85,16 @@ def test_input_distance_closed_form_and_pair_generation():
     f = (np.exp(-((t[:, None] - u) / 5e-3) ** 2).sum(1)
          - np.exp(-((t[:, None] - v) / 5e-3) ** 2).sum(1))
     numeric = np.sqrt(np.sum(f**2) * (t[1] - t[0])) / 0.5
-    assert th.input_distance(u, v, 0.5) == pytest.approx(numeric, rel=1e-6)
-    assert th.input_distance(u, u, 0.5) == 0.0
-    u, vs, got, _ = th.trains_at_distances([0, 0.1, 0.2, 0.4], 0.5, 20.0, rng)
+    assert lsm.input_distance(u, v, 0.5) == pytest.approx(numeric, rel=1e-6)
+    assert lsm.input_distance(u, u, 0.5) == 0.0
+    u, vs, got, _ = lsm.trains_at_distances([0, 0.1, 0.2, 0.4], 0.5, 20.0, rng)
     np.testing.assert_allclose(got, [0, 0.1, 0.2, 0.4], atol=1e-3)
-    np.testing.assert_allclose([th.input_distance(u, v, 0.5) for v in vs], got)
+    np.testing.assert_allclose([lsm.input_distance(u, v, 0.5) for v in vs], got)
 
 
 @pytest.fixture(scope="module")
 def small_point():
-    return lsm.simulate_point({"N": 135, "lam": 2.0, "input_fraction": 0.3}, SMALL,
+    return experiment.simulate_point({"N": 135, "lam": 2.0, "input_fraction": 0.3}, SMALL,
                               np.random.default_rng([0, 0, 0, 1]))
 
 
@@ -113,10 +114,10 @@ def test_separation_ordered_and_checks_pass_at_small_size(small_point):
 def test_point_reproducible_and_seed_dependent(small_point):
     settings = dict(SMALL, n_pairs=5, T=0.2, readout_delays_ms=[0, 50], lif_T=0.2)
     pt = {"N": 135, "lam": 2.0, "input_fraction": 1.0}
-    a = lsm.simulate_point(pt, settings, np.random.default_rng([1, 2]))
-    b = lsm.simulate_point(pt, settings, np.random.default_rng([1, 2]))
+    a = experiment.simulate_point(pt, settings, np.random.default_rng([1, 2]))
+    b = experiment.simulate_point(pt, settings, np.random.default_rng([1, 2]))
     xr.testing.assert_identical(a, b)
-    c = lsm.simulate_point(pt, settings, np.random.default_rng([1, 3]))
+    c = experiment.simulate_point(pt, settings, np.random.default_rng([1, 3]))
     assert not np.array_equal(a.state_distance.values, c.state_distance.values)
 
 
@@ -126,7 +127,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="input_fraction"):
         lsm.build_column(135, input_fraction=0.0)
     with pytest.raises(RuntimeError, match="allowed: smaller distances"):
-        th.trains_at_distances([0, 5.0], 0.5, 20.0, np.random.default_rng(0), max_tries=3)
+        lsm.trains_at_distances([0, 5.0], 0.5, 20.0, np.random.default_rng(0), max_tries=3)
 
 
 def test_trial_blocks_do_not_change_the_result(monkeypatch):

@@ -7,6 +7,8 @@ import xarray as xr
 from memory_dynamics.analysis import fisher
 from memory_dynamics.analysis import reservoir as th
 from memory_dynamics.sim import reservoir as sr
+from memory_dynamics import observables
+from memory_dynamics.studies.reservoir import experiment
 
 
 def test_exact_memory_curve_against_independent_computation():
@@ -43,7 +45,7 @@ def test_simulated_linear_memory_within_tolerance_and_bound():
     v /= np.linalg.norm(v)
     u = rng.uniform(-np.sqrt(3), np.sqrt(3), T)
     X = sr.run_reservoir(W, v, u, "linear", noise=0.01, seed=3)
-    mc = th.memory_function(X, u, 60, washout=500)
+    mc = observables.memory_function(X, u, 60, washout=500)
     exact = th.linear_memory_function(W, v, 0.01, 1.0, 60)
     assert np.max(np.abs(mc - exact)) < 0.01  # T = 1e5 (the study uses 2e5 for 0.005)
     assert mc.sum() <= N
@@ -58,7 +60,7 @@ def test_batched_sweep_matches_single_runs_and_is_reproducible():
     res = sr.memory_sweep(W1, V, [0.6, 0.9], u, "tanh", 0.0, 20, washout=200,
                           test_fraction=0.5)
     X = sr.run_reservoir(0.9 * W1[1], V[1], u, "tanh")
-    single = th.memory_function(X, u, 20, washout=200, test_fraction=0.5)
+    single = observables.memory_function(X, u, 20, washout=200, test_fraction=0.5)
     np.testing.assert_allclose(res["held_out"][1, 1], single, atol=1e-8)
     res2 = sr.memory_sweep(W1, V, [0.6, 0.9], u, "tanh", 0.0, 20, washout=200,
                            test_fraction=0.5)
@@ -71,7 +73,7 @@ def test_readout_matches_direct_least_squares():
     N, T, K, wash = 8, 3000, 6, 100
     X = sr.run_reservoir(0.8 * sr.reservoir_matrix("gaussian", N, rng), rng.standard_normal(N),
                          u := rng.uniform(-1, 1, T), "tanh", noise=1e-3, seed=6)
-    mc = th.memory_function(X, u, K - 1, washout=wash, test_fraction=0.4)
+    mc = observables.memory_function(X, u, K - 1, washout=wash, test_fraction=0.4)
     split = T - int(0.4 * (T - wash))
     tr, te = np.arange(max(wash, K - 1), split), np.arange(split, T)
     for k in range(K):
@@ -101,9 +103,9 @@ def test_one_input_series_per_seed():
 def test_point_reproducible():
     settings = dict(rho=[0.5, 0.9], n_seeds=2, T=5000, washout=100, k_max=20,
                     kind="orthogonal", ridge=0.0, test_fraction=0.5)
-    a = sr.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
+    a = experiment.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
                           settings, [3])
-    b = sr.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
+    b = experiment.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
                           settings, [3])
     xr.testing.assert_identical(a, b)
     assert np.isfinite(a.memory_function_linear_theory).all()
@@ -114,7 +116,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="noise"):
         sr.run_reservoir(W, np.ones(3), np.zeros(10), noise=-1.0)
     with pytest.raises(ValueError, match="k_max"):
-        th.memory_function(np.zeros((100, 3)), np.zeros(100), 80, washout=10)
+        observables.memory_function(np.zeros((100, 3)), np.zeros(100), 80, washout=10)
     with pytest.raises(ValueError, match="spectral radius"):
         th.linear_memory_function(1.01 * np.eye(3), np.ones(3), eps=0.1)
     with pytest.raises(ValueError, match="unknown reservoir kind"):

@@ -6,6 +6,7 @@ import xarray as xr
 
 from memory_dynamics.analysis import saxe as th
 from memory_dynamics.sim import saxe as ss
+from memory_dynamics.studies.saxe import experiment
 
 
 def test_closed_forms_and_published_values():
@@ -20,7 +21,7 @@ def test_closed_forms_and_published_values():
 
 @pytest.mark.parametrize("L", [1, 2, 3, 4, 5])
 def test_tree_spectrum(L):
-    X, Y = th.hierarchical_dataset(L)
+    X, Y = ss.hierarchical_dataset(L)
     U, s, V = th.input_output_modes(X, Y)
     np.testing.assert_allclose(s, th.tree_singular_values(L), rtol=1e-12)
     if L == 3:
@@ -28,7 +29,7 @@ def test_tree_spectrum(L):
 
 
 def test_aligned_training_follows_closed_form_and_sum_vs_mean():
-    X, Y = th.hierarchical_dataset(3)
+    X, Y = ss.hierarchical_dataset(3)
     s = th.tree_singular_values(3)
     for norm in ("sum", "mean"):
         # "mean": Sigma's are averages; inputs whitened as averages (sqrt(P) X), tau = 1/(P lr)
@@ -47,7 +48,7 @@ def test_aligned_training_follows_closed_form_and_sum_vs_mean():
 
 
 def test_random_start_and_end_point_and_shallow():
-    X, Y = th.hierarchical_dataset(2)
+    X, Y = ss.hierarchical_dataset(2)
     U, s, V = th.input_output_modes(X, Y)
     ds = ss.train_linear_network(X, Y, 2, 0.05, 4000, "random", seed=2, n_init=3,
                                  record_every=4000)
@@ -62,7 +63,7 @@ def test_random_start_and_end_point_and_shallow():
 
 
 def test_learning_rate_above_stable_limit_is_an_error_not_nan():
-    X, Y = th.hierarchical_dataset(3)
+    X, Y = ss.hierarchical_dataset(3)
     with pytest.raises(ValueError, match="learning rate too large"):
         ss.train_linear_network(X, Y, 8, 0.3, 10)  # 0.3 * 3.873 > 1
     with pytest.raises(ValueError, match="hidden sizes"):
@@ -74,8 +75,8 @@ def test_learning_rate_above_stable_limit_is_an_error_not_nan():
 def test_point_reproducible_and_mds_tools():
     settings = dict(n_features=20, lr_smax=2e-3, steps=600, record_every=60, a0=1e-3,
                     n_seeds=2, normalisation="sum")
-    a = ss.simulate_point({"tree_depth": 2, "flip_prob": 0.1}, settings, [5])
-    b = ss.simulate_point({"tree_depth": 2, "flip_prob": 0.1}, settings, [5])
+    a = experiment.simulate_point({"tree_depth": 2, "flip_prob": 0.1}, settings, [5])
+    b = experiment.simulate_point({"tree_depth": 2, "flip_prob": 0.1}, settings, [5])
     xr.testing.assert_identical(a, b)
     assert float(a.truncated_rel_error) < 1e-3
     pts = np.array([[0.0, 0], [1, 0], [0, 2]])
@@ -87,7 +88,7 @@ def test_point_reproducible_and_mds_tools():
 
 
 def test_sgd_follows_full_batch_on_average():
-    X, Y = th.hierarchical_dataset(2)
+    X, Y = ss.hierarchical_dataset(2)
     full = ss.train_linear_network(X, Y, 4, 0.01, 1500, "aligned", seed=6, record_every=50)
     sgd = ss.train_linear_network(X, Y, 4, 0.01, 1500, "aligned", seed=6, record_every=50,
                                   batch_size=2)

@@ -23,13 +23,20 @@ wildcard_constraints:
     shard="[^/]+",
 
 
-# SLURM bundling: the simulate jobs of a study form the group "<study>_simulate"; the bundle
-# size (group-components) is the study's declared default unless the command line or a
-# profile names that group.
-if workflow.group_settings is not None:
-    workflow.group_settings.group_components = immutables.Map({
-        **{f"{name}_simulate": s.slurm_bundle for name, s in REGISTRY.items()},
-        **workflow.group_settings.group_components})
+def simulate_group(wildcards):
+    """Group of a simulate job, "<study>_simulate" (SLURM bundles, --group-components).
+
+    Each study declares its bundle size (``slurm_bundle``); it is the default for its group
+    unless the command line or a profile names the group. Snakemake sets its group settings
+    only after parsing, so the defaults are merged in here, when the DAG asks for groups.
+    """
+    gs = workflow.group_settings
+    if gs is not None and not getattr(gs, "_study_bundles", False):
+        gs.group_components = immutables.Map({
+            **{f"{name}_simulate": s.slurm_bundle for name, s in REGISTRY.items()},
+            **gs.group_components})
+        gs._study_bundles = True
+    return f"{wildcards.study}_simulate"
 
 
 def settings(study):

@@ -20,7 +20,7 @@ rule simulate:
         runtime=simulate_runtime,
     threads: 1
     group:
-        lambda wildcards: f"{wildcards.study}_simulate"
+        simulate_group
     script:
         "../scripts/simulate.py"
 
