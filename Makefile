@@ -16,7 +16,7 @@ all: run report
 help:
 	@echo "make [PRESET=default|quick|large] [CORES=n]  run the pipeline and build the report"
 	@echo "make test                                    run the test suite"
-	@echo "make report | lint | dryrun | bench | clean"
+	@echo "make report | lint | dryrun | bench | clean | slurm-test"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "memory-dynamics needs Python >= 3.11 (set PYTHON=...)")'
@@ -36,6 +36,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
 lint: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/snakemake --lint
 
 dryrun: $(STAMP)

@@ -1,8 +1,9 @@
 r"""Fisher memory curves of linear recurrent networks: theory, checks and figures.
 
-Model (Ganguli, Huh & Sompolinsky, PNAS 105:18970, 2008; ``SCIENCE.md`` §2):
+Model (Ganguli, Huh & Sompolinsky, PNAS 105:18970, 2008; ``docs/fisher.md`` §2):
 
-.. math:: x(n) = W x(n-1) + v\,s(n) + z(n), \qquad \langle z_i z_j\rangle = \varepsilon\,\delta_{ij}.
+.. math:: x(n) = W x(n-1) + v\,s(n) + z(n), \qquad
+          \langle z_i z_j\rangle = \varepsilon\,\delta_{ij}.
 
 The Fisher memory curve, in units of :math:`1/\varepsilon` when ``eps = 1`` (as the paper
 reports it), is

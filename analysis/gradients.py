@@ -1,9 +1,10 @@
 r"""Gradient-norm decay in recurrent networks: theory, checks and figures.
 
-Model (Pascanu, Mikolov & Bengio 2013 form; ``SCIENCE.md`` §3):
+Model (Pascanu, Mikolov & Bengio 2013 form; ``docs/gradients.md`` §2):
 :math:`a_t = W\varphi(a_{t-1}) + \sigma_u\xi_t`, :math:`W_{ij}\sim\mathcal N(0, g^2/N)`,
 :math:`\xi_t\sim\mathcal N(0, I)`. An error signal back-propagated through q steps is
-multiplied by the Jacobians :math:`\partial a_s/\partial a_{s-1} = W\,\mathrm{diag}(\varphi'(a_{s-1}))`.
+multiplied by the Jacobians
+:math:`\partial a_s/\partial a_{s-1} = W\,\mathrm{diag}(\varphi'(a_{s-1}))`.
 
 Three theories of its size:
 

@@ -1,6 +1,6 @@
 r"""Hopfield capacity: theory, comparison with simulation, checks and figures.
 
-Theory (``SCIENCE.md`` §1):
+Theory (``docs/hopfield.md`` §2):
 
 * One-step (crosstalk) error of a stored bit. With :math:`w_{ii}=0` the aligned field of a
   bit is :math:`\xi_i h_i = [(N-1) + C]/N`, where the crosstalk :math:`C` is *exactly* a sum

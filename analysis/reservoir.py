@@ -3,7 +3,7 @@ r"""Echo-state memory capacity: theory, checks and figures.
 Jaeger's memory function (GMD Report 152, 2001): :math:`MC_k = r^2(u(n-k), y_k(n))` for the
 best linear readout :math:`y_k` of the reservoir state, and :math:`MC = \sum_k MC_k \le N` for
 i.i.d. input. For a linear reservoir with state noise the optimal readout is known exactly
-(``SCIENCE.md`` §2 and §5): :math:`m(k) = \sigma^2 w_k^\top\Sigma_x^{-1}w_k`,
+(``docs/reservoir.md`` §2): :math:`m(k) = \sigma^2 w_k^\top\Sigma_x^{-1}w_k`,
 :math:`w_k = W^kv`, :math:`\Sigma_x = \sigma^2\sum_k w_kw_k^\top + C_n`
 (:func:`analysis.fisher.memory_curve`, shared with the Fisher study); without noise and with
 a full-rank controllability matrix, :math:`\sum_k m(k) = N`. It is bounded by the Fisher

@@ -13,7 +13,7 @@ start aligned with the modes keeps them decoupled and each mode strength
 with :math:`\tau = 1/\lambda` and t in full-batch steps when the Σ's are *sums* over the P
 examples (loss summed); when they are *means* (:math:`\Sigma/P`, inputs whitened so that
 :math:`\Sigma^x = I` as a mean) the same descent has :math:`\tau = 1/(P\lambda)`
-(``normalisation="mean"``; SCIENCE.md §4). A one-layer network learns each mode exponentially,
+(``normalisation="mean"``; docs/saxe.md §3). A one-layer network learns each mode exponentially,
 :math:`a(t) = s - (s - a_0)e^{-t/\tau}`: no plateau.
 
 Hierarchical data (Saxe, McClelland & Ganguli, PNAS 2019): a binary tree of depth L, one

@@ -24,7 +24,8 @@ CHILD = textwrap.dedent("""
     ds = simulate_capacity(N, 0.14, 1, seed=[N, 20261121], max_starts=10)
     print(json.dumps({"N": N, "seconds": time.perf_counter() - t0,
                       "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                      "overlap": float(ds.overlap[0]), "one_step_error": float(ds.one_step_error[0]),
+                      "overlap": float(ds.overlap[0]),
+                      "one_step_error": float(ds.one_step_error[0]),
                       }))
 """)
 

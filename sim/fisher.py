@@ -5,7 +5,7 @@ Model (Ganguli, Huh & Sompolinsky, PNAS 105:18970, 2008):
 or its tanh version :math:`x(n) = \tanh(W x(n-1) + v\,s(n) + z(n))`, whose small-signal,
 small-noise linearisation is the linear network.
 
-Ensembles (``SCIENCE.md`` §2): scaled random orthogonal :math:`\sqrt\alpha Q` (Haar Q), random
+Ensembles (``docs/fisher.md`` §1): scaled random orthogonal :math:`\sqrt\alpha Q` (Haar Q), random
 symmetric (entry variance :math:`\alpha/4N`: semicircle of radius :math:`\sqrt\alpha`), delay
 ring (:math:`\sqrt\alpha` times a cyclic shift), delay line (:math:`W_{i+1,i} = \sqrt\alpha`,
 nilpotent, stable for every alpha), Gaussian i.i.d. (variance :math:`\alpha/N`) and a normal
@@ -32,7 +32,8 @@ __all__ = ["ENSEMBLES", "NORMAL_ENSEMBLES", "orthogonal", "random_symmetric", "d
 
 
 def orthogonal(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
-    r"""Scaled random orthogonal :math:`W = \sqrt\alpha Q`: normal, :math:`J(k)=\alpha^k(1-\alpha)`."""
+    r"""Scaled random orthogonal :math:`W = \sqrt\alpha Q`: normal,
+    :math:`J(k)=\alpha^k(1-\alpha)`."""
     return np.sqrt(alpha) * haar_orthogonal(N, seed)
 
 
@@ -51,7 +52,8 @@ def delay_ring(N: int, alpha: float) -> np.ndarray:
 
 
 def delay_line(N: int, alpha: float) -> np.ndarray:
-    r"""Delay line :math:`W_{i+1,i} = \sqrt\alpha` (non-normal, nilpotent: stable for any alpha)."""
+    r"""Delay line :math:`W_{i+1,i} = \sqrt\alpha` (non-normal, nilpotent: stable for any
+    alpha)."""
     return np.diag(np.full(N - 1, np.sqrt(alpha)), -1)
 
 

@@ -1,6 +1,6 @@
 r"""Back-propagated gradient norms in random recurrent networks and an LSTM cell.
 
-Vanilla RNN (Pascanu, Mikolov & Bengio 2013 form; ``SCIENCE.md`` §3):
+Vanilla RNN (Pascanu, Mikolov & Bengio 2013 form; ``docs/gradients.md`` §1):
 :math:`a_t = W\varphi(a_{t-1}) + \sigma_u\xi_t`, :math:`W = g Z`, :math:`Z_{ij}\sim\mathcal
 N(0, 1/N)`, :math:`\xi_t\sim\mathcal N(0, I)`. After a burn-in onto the driven attractor, the
 Jacobian product :math:`P_q = \partial a_t/\partial a_{t-q} = \prod W\,\mathrm{diag}(\varphi'

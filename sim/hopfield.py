@@ -1,6 +1,6 @@
 r"""Hopfield network with Hebbian storage: one-step error, attractor retrieval, fixed points.
 
-Model (Hopfield 1982; Hertz, Krogh & Palmer 1991, ch. 2; ``SCIENCE.md`` §1): ``N`` binary
+Model (Hopfield 1982; Hertz, Krogh & Palmer 1991, ch. 2; ``docs/hopfield.md`` §1): ``N`` binary
 neurons :math:`s_i = \pm 1` store ``P`` random patterns :math:`\xi^\mu \in \{\pm1\}^N`
 (load :math:`\alpha = P/N`) in Hebbian couplings
 

@@ -1,6 +1,6 @@
 r"""Spiking liquid state machine: the cortical column of Maass, Natschläger & Markram (2002).
 
-Model (Maass, Natschläger & Markram, Neural Computation 14:2531, 2002; ``SCIENCE.md`` §5):
+Model (Maass, Natschläger & Markram, Neural Computation 14:2531, 2002; ``docs/lsm.md`` §1):
 leaky integrate-and-fire neurons on a 3-D grid (15 × 3 × 3 for 135 neurons), 20 % inhibitory,
 
 .. math:: \tau_m \dot V = -V + R\,(I_\mathrm{bg} + I_\mathrm{syn}(t)),
@@ -44,7 +44,7 @@ __all__ = ["LiquidColumn", "build_column", "isolated_neurons", "simulate", "lif_
            "steady_state_synapse", "grid_shape", "poisson_trains", "input_distance",
            "trains_at_distances"]
 
-# connection parameters indexed [pre_type, post_type], 0 = E, 1 = I (SCIENCE.md §5)
+# connection parameters indexed [pre_type, post_type], 0 = E, 1 = I (docs/lsm.md §1)
 C_CONN = np.array([[0.3, 0.2], [0.4, 0.1]])
 U_MEAN = np.array([[0.5, 0.05], [0.25, 0.32]])
 D_MEAN = np.array([[1.1, 0.125], [0.7, 0.144]])  # s
@@ -416,7 +416,7 @@ def trains_at_distances(distances, T: float, rate: float, rng, tol: float = 1e-3
         u = np.sort(rng.uniform(0, T, rng.poisson(rate * T)))
         z = rng.standard_normal(len(u))
 
-        def jittered(sig):
+        def jittered(sig, u=u, z=z):
             return np.sort(_reflect(u + sig * z, T))
 
         if len(u) == 0 or input_distance(u, jittered(0.05), T) < distances.max():

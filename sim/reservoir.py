@@ -1,6 +1,6 @@
 r"""Echo-state reservoirs driven by i.i.d. input, and their short-term memory.
 
-Model (Jaeger, GMD Report 152, 2001; ``SCIENCE.md`` §5):
+Model (Jaeger, GMD Report 152, 2001; ``docs/reservoir.md`` §1):
 :math:`x(n) = \varphi(W x(n-1) + v\,u(n)) + z(n)`, :math:`\varphi \in \{\text{linear},
 \tanh\}`, :math:`\langle z_i z_j\rangle = \varepsilon\delta_{ij}`, u i.i.d. with variance
 :math:`\sigma^2`. For the linear reservoir this is the network of Ganguli et al. (2008), whose
@@ -10,7 +10,8 @@ Memory is measured without storing the state history: while the reservoir runs, 
 moments a linear readout needs (:math:`\sum x x^\top`, :math:`\sum x\,u(n-k)` for every delay,
 and the sums of x and of u) are accumulated in time chunks, separately for a training and a
 held-out test segment. All delays are then read out by one linear solve, and the held-out
-:math:`r^2` of every delay follows from the test moments (:func:`memory_dynamics.observables.memory_from_moments`).
+:math:`r^2` of every delay follows from the test moments
+(:func:`memory_dynamics.observables.memory_from_moments`).
 Reservoirs of a sweep point share one random matrix per seed, rescaled to each spectral
 radius, and run as one batch (one matrix product per step for all radii).
 """

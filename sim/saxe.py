@@ -1,7 +1,8 @@
 r"""Gradient-descent training of deep linear (and tanh) networks on structured data.
 
 Full-batch gradient descent with learning rate :math:`\lambda` on
-:math:`L = \tfrac12\sum_\mu \|y^\mu - W_d\cdots W_1 x^\mu\|^2`. For a linear network the gradient depends on the data only through
+:math:`L = \tfrac12\sum_\mu \|y^\mu - W_d\cdots W_1 x^\mu\|^2` (``docs/saxe.md``). For a
+linear network the gradient depends on the data only through
 :math:`\Sigma^x = XX^\top` and :math:`\Sigma^{yx} = YX^\top`:
 :math:`\Delta W_k = \lambda\, (W_{>k})^\top (\Sigma^{yx} - W\Sigma^x) (W_{<k})^\top`, with
 :math:`W = W_d\cdots W_1`. Mode strengths :math:`a_\alpha = u_\alpha^\top W v_\alpha` are recorded

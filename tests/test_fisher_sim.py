@@ -66,8 +66,9 @@ def test_standard_error_shrinks_as_one_over_root_n():
 def test_simulate_point_reproducible_and_complete():
     settings = dict(n_networks=3, k_max=50, lags=[1, 5], simulate_N=[12], n_samples=20_000,
                     tanh_eps=1e-6)
-    a = experiment.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9}, settings, [7, 1])
-    b = experiment.simulate_point({"ensemble": "gaussian", "N": 12, "alpha": 0.9}, settings, [7, 1])
+    point = {"ensemble": "gaussian", "N": 12, "alpha": 0.9}
+    a = experiment.simulate_point(point, settings, [7, 1])
+    b = experiment.simulate_point(point, settings, [7, 1])
     xr.testing.assert_identical(a, b)
     assert np.isfinite(a.J_sim).all() and np.isfinite(a.J_sim_tanh).all()
     np.testing.assert_allclose(a.trace_Js, 12, rtol=1e-10)

@@ -1,4 +1,4 @@
-"""Fisher memory theory: closed forms, identities and published values (SCIENCE.md §2)."""
+"""Fisher memory theory: closed forms, identities and published values (docs/fisher.md §2)."""
 
 import numpy as np
 import pytest

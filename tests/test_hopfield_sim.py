@@ -66,7 +66,8 @@ def test_dynamics_lowers_energy_and_caps_sweeps():
     xi = hf.random_patterns(40, 200, seed=6)  # alpha = 0.2: long transients
     C = hf.coupling_counts(xi)
     final, sweeps, conv = hf.asynchronous_dynamics(C, xi[:8], seed=7)
-    E = lambda S: -0.5 * np.einsum("bi,ij,bj->b", S.astype(float), C, S.astype(float))
+    def E(S):
+        return -0.5 * np.einsum("bi,ij,bj->b", S.astype(float), C, S.astype(float))
     moved = np.any(final != xi[:8], axis=1)
     assert moved.sum() >= 4
     assert np.all(E(final)[moved] < E(xi[:8])[moved])

@@ -1,4 +1,4 @@
-"""Hopfield theory against the published numbers (SCIENCE.md §1) and brute force."""
+"""Hopfield theory against the published numbers (docs/hopfield.md §2) and brute force."""
 
 import itertools
 
@@ -34,7 +34,7 @@ def test_finite_N_exact_tends_to_gaussian_and_large_N():
     gauss = th.one_step_error(0.15, 4000, exact=False)
     assert exact == pytest.approx(gauss, rel=0.01)
     assert th.one_step_error(0.15, 10**6) == pytest.approx(th.one_step_error(0.15), rel=0.002)
-    # finite-N Gaussian form of SCIENCE.md
+    # finite-N Gaussian form (docs/hopfield.md §2)
     N, P = 1000, 150
     assert gauss == pytest.approx(th.stats.norm.cdf(-np.sqrt(3999 / 599)), rel=1e-12)
     assert th.one_step_error(P / N, N, exact=False) == pytest.approx(

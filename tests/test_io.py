@@ -7,8 +7,8 @@ import xarray as xr
 from memory_dynamics.analysis import checks
 from memory_dynamics.config import shards, validate
 from memory_dynamics.io import as_shard, merge_shards, provenance, read_dataset, write_dataset
-from memory_dynamics.studies.hopfield.experiment import simulate_point
 from memory_dynamics.sim.rng import point_rng
+from memory_dynamics.studies.hopfield.experiment import simulate_point
 
 CONFIG = {"hopfield": {"N": [60, 4000], "alpha": [0.1, 0.2, 0.3], "n_networks": 2,
                        "max_starts": 2}}
@@ -31,7 +31,7 @@ def test_bundles_cheap_points_and_merges_irregular_tiles(tmp_path, monkeypatch):
     # that simulating every point on its own gives; use small N in place of 4000
     monkeypatch.setitem(cfg["hopfield"], "N", [60, 80])
     paths = []
-    for i, (sid, pts) in enumerate(plan.items()):
+    for i, pts in enumerate(plan.values()):
         pts = [dict(p, values=dict(p["values"], N=60 if p["indices"][0] == 0 else 80))
                for p in pts]
         parts = [_point(cfg, p) for p in pts]

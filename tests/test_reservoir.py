@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 import xarray as xr
 
+from memory_dynamics import observables
 from memory_dynamics.analysis import fisher
 from memory_dynamics.analysis import reservoir as th
 from memory_dynamics.sim import reservoir as sr
-from memory_dynamics import observables
 from memory_dynamics.studies.reservoir import experiment
 
 

@@ -52,7 +52,8 @@ def _fig_overlap(ds, plt):
     ac = critical_capacity()
     for ax, var, title in ((axes[0], "overlap", "start: stored pattern"),
                            (axes[1], "cue_overlap",
-                            f"start: cue with {100 * ds.attrs.get('cue_flip', 0.1):g} % of bits flipped")):
+                            "start: cue with "
+                            f"{100 * ds.attrs.get('cue_flip', 0.1):g} % of bits flipped")):
         mean, se = _mean_se(ds[var])
         for c, N in zip(colors, ds.N.values):
             ax.errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,

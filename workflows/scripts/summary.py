@@ -39,7 +39,8 @@ n_pass, n = int(checks.passed.sum()), len(checks)
 page = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>memory-dynamics: summary</title>
 <style>body{{font-family:sans-serif;max-width:1100px;margin:2em auto}}
-table{{border-collapse:collapse;font-size:13px}}td,th{{padding:3px 8px;border-bottom:1px solid #ddd;
+table{{border-collapse:collapse;font-size:13px}}
+td,th{{padding:3px 8px;border-bottom:1px solid #ddd;
 text-align:left}}</style></head><body>
 <h1>memory-dynamics: summary</h1>
 <p>{n_pass} of {n} checks pass. Compute time of the simulate jobs (Snakemake benchmarks),

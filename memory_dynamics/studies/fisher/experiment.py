@@ -1,4 +1,7 @@
-"""The per-point experiment of the Fisher memory study: simulation and exact theory of each draw."""
+"""The per-point experiment of the Fisher memory study.
+
+Simulation plus the exact theory of each random draw (docs/fisher.md).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The per-point experiment of the gradient-norm decay study: simulation and exact theory of each draw."""
+"""The per-point experiment of the gradient-norm decay study.
+
+Simulation plus the exact theory of each random draw (docs/gradients.md).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The per-point experiment of the Hopfield capacity study: simulation and exact theory of each draw."""
+"""The per-point experiment of the Hopfield capacity study.
+
+Simulation plus the exact theory of each random draw (docs/hopfield.md).
+"""
 
 from __future__ import annotations
 

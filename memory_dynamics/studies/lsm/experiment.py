@@ -1,4 +1,7 @@
-"""The per-point experiment of the liquid state machine study: simulation and exact theory of each draw."""
+"""The per-point experiment of the liquid state machine study.
+
+Simulation plus the exact theory of each random draw (docs/lsm.md).
+"""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The per-point experiment of the echo-state reservoir memory study: simulation and exact theory of each draw."""
+"""The per-point experiment of the echo-state reservoir memory study.
+
+Simulation plus the exact theory of each random draw (docs/reservoir.md).
+"""
 
 from __future__ import annotations
 
@@ -71,5 +74,6 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "noise": ((), eps, {"long_name": "state noise variance epsilon", **one}),
         },
         attrs={"T": T, "washout": wash, "n_test": n_test, "kind": settings["kind"],
-               "ridge": settings["ridge"], "input": "i.i.d. uniform, variance 1, one series per seed"},
+               "ridge": settings["ridge"],
+               "input": "i.i.d. uniform, variance 1, one series per seed"},
     )

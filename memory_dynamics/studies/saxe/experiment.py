@@ -1,4 +1,7 @@
-"""The per-point experiment of the Saxe deep-linear learning study: simulation and exact theory of each draw."""
+"""The per-point experiment of the Saxe deep-linear learning study.
+
+Simulation plus the exact theory of each random draw (docs/saxe.md).
+"""
 
 from __future__ import annotations
 
