@@ -138,7 +138,6 @@ OURS = textwrap.dedent("""
 def main(argv=None):
     import pickle
 
-    from memory_dynamics.analysis.lsm import trains_at_distances
     from memory_dynamics.sim import lsm
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -149,7 +148,7 @@ def main(argv=None):
     col = lsm.build_column(135, 2.0, 0.3, rng)
     trains = []
     for _ in range(args.pairs):
-        u, vs, _, _ = trains_at_distances([0.0, 0.1, 0.2, 0.4], args.T, 20.0, rng)
+        u, vs, _, _ = lsm.trains_at_distances([0.0, 0.1, 0.2, 0.4], args.T, 20.0, rng)
         trains += [u, *vs]
     v_init = rng.uniform(13.5, 15.0, (len(trains), col.N))
     with tempfile.TemporaryDirectory() as tmp:

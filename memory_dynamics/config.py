@@ -1,7 +1,9 @@
 """Config validation and sweep grids.
 
-The config is checked against ``workflows/schemas/config.schema.yaml`` (JSON Schema, with
-defaults filled in) plus a few cross-field rules the schema cannot express. Any problem
+The config is checked against the JSON Schema composed by :func:`schema` (the top-level
+``workflows/schemas/config.schema.yaml`` plus each registered study's block, with defaults
+filled in), then against each configured study's cross-field rules (its declaration's
+``check_config``). Any problem
 raises :class:`ConfigError` whose message is one line naming the key and what is allowed;
 the Snakefile prints it and stops before any job is planned.
 
