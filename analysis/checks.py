@@ -13,7 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Check", "within", "within_se", "at_least", "at_most", "below", "write", "read"]
+__all__ = ["Check", "mean_se", "within", "within_se", "at_least", "at_most", "below", "write",
+           "read"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,17 @@ class Check:
     observed: float
     tolerance: float
     passed: bool
+
+
+def mean_se(x, dim: str | None = None):
+    """Mean over independent replicates and its standard error, ``std(ddof=1) / sqrt(n)``.
+
+    ``x`` is a DataArray with the replicate dimension ``dim``, or a 1-D array of replicates.
+    """
+    if dim is not None:
+        return x.mean(dim), x.std(dim, ddof=1) / np.sqrt(x.sizes[dim])
+    x = np.asarray(x)
+    return x.mean(), x.std(ddof=1) / np.sqrt(len(x))
 
 
 def within(check: str, description: str, expected, observed, tolerance) -> Check:

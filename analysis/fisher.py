@@ -27,6 +27,9 @@ import numpy as np
 import scipy.linalg as sla
 from scipy import special
 
+from ..io import cf_attrs
+from . import checks as chk
+
 __all__ = [
     "check_network",
     "spectral_radius",
@@ -278,9 +281,6 @@ def memory_curve(W, v, eps: float = 1.0, sigma2: float = 1.0, k_max: int = 100
 
 
 # --------------------------------------------------------------------------- comparison
-def _attrs(long_name, units="1/eps"):
-    return {"long_name": long_name, "units": units}
-
 
 def add_theory(ds):
     """Add closed-form theory beside the sampled and simulated variables."""
@@ -296,16 +296,17 @@ def add_theory(ds):
     dl_tot = np.array([[delay_line_total(int(n), a) for a in ds.alpha.values]
                        for n in ds.N.values])
     ds = ds.copy()
-    ds["J_orthogonal_theory"] = (("alpha", "k"), orth, _attrs(
-        "J(k) = alpha^k (1 - alpha) of scaled orthogonal W and the delay ring (NaN: alpha >= 1)"))
-    ds["J_symmetric_theory"] = (("alpha", "k"), sym, _attrs(
-        "large-N mean J(k) of random symmetric W (semicircle law; NaN: alpha >= 1)"))
-    ds["J_delay_line_theory"] = (("N", "alpha", "k"), dl, _attrs(
-        "delay line J(k) = alpha^k (1-alpha)/(1-alpha^(k+1)), k < N"))
-    ds["J_total_delay_line_theory"] = (("N", "alpha"), dl_tot, _attrs(
-        "delay line J_tot = (1-alpha)/alpha sum_m alpha^m/(1-alpha^m)"))
+    ds["J_orthogonal_theory"] = (("alpha", "k"), orth, cf_attrs(
+        "J(k) = alpha^k (1 - alpha) of scaled orthogonal W and the delay ring (NaN: alpha >= 1)",
+        "1/eps"))
+    ds["J_symmetric_theory"] = (("alpha", "k"), sym, cf_attrs(
+        "large-N mean J(k) of random symmetric W (semicircle law; NaN: alpha >= 1)", "1/eps"))
+    ds["J_delay_line_theory"] = (("N", "alpha", "k"), dl, cf_attrs(
+        "delay line J(k) = alpha^k (1-alpha)/(1-alpha^(k+1)), k < N", "1/eps"))
+    ds["J_total_delay_line_theory"] = (("N", "alpha"), dl_tot, cf_attrs(
+        "delay line J_tot = (1-alpha)/alpha sum_m alpha^m/(1-alpha^m)", "1/eps"))
     ds["J_sim_theory"] = ds.J.isel(network=0).sel(k=ds.lag).drop_vars(["network", "k"])
-    ds["J_sim_theory"].attrs = _attrs("exact J(k) of the simulated network (network 0)")
+    ds["J_sim_theory"].attrs = cf_attrs("exact J(k) of the simulated network (network 0)", "1/eps")
     return ds.transpose("ensemble", "N", "alpha", "network", "k", "lag", ...)
 
 
@@ -331,8 +332,6 @@ EXPONENT_MIN_N = 200
 
 def make_checks(ds):
     """Theory-versus-computation and theory-versus-simulation checks of the Fisher study."""
-    from . import checks as chk
-
     out = []
     ens = list(ds.ensemble.values)
     stable = ds.alpha.values < 1
@@ -373,7 +372,7 @@ def make_checks(ds):
         J = ds.J.sel(ensemble="symmetric", alpha=a, N=N).values
         k = ds.k.values.astype(float)
         slopes = np.array([loglog_slope(k, j, EXPONENT_WINDOW) for j in J])
-        se = slopes.std(ddof=1) / np.sqrt(len(slopes))
+        _, se = chk.mean_se(slopes)
         th = loglog_slope(k, symmetric_ensemble_fisher(a, int(k[-1])), EXPONENT_WINDOW)
         out.append(chk.within_se(
             "symmetric_decay_exponent",

@@ -32,8 +32,10 @@ import functools
 import numpy as np
 from scipy import special
 
+from ..io import cf_attrs
 from ..sim.nonlinearities import PHIS
 from ..sim.nonlinearities import phi_functions as phi_fn
+from . import checks as chk
 
 __all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
            "pascanu_condition", "lstm_cell_rate"]
@@ -117,9 +119,6 @@ def lstm_cell_rate(forget_bias: float, preact_std: float) -> float:
 
 
 # --------------------------------------------------------------------------- comparison
-def _attrs(long_name, units="1/step"):
-    return {"long_name": long_name, "units": units}
-
 
 def measured_rates(ds):
     """Least-squares slope of log_norm vs q over the fit window, per seed; (mean, SE)."""
@@ -127,7 +126,7 @@ def measured_rates(ds):
     L = ds.log_norm.sel(q=slice(lo, hi))
     dq = L.q - L.q.mean()
     slopes = (L * dq).sum("q") / (dq**2).sum()
-    return slopes.mean("seed"), slopes.std("seed", ddof=1) / np.sqrt(ds.sizes["seed"])
+    return chk.mean_se(slopes, "seed")
 
 
 def critical_gain(sigma_u: float, phi: str = "tanh") -> float:
@@ -144,8 +143,9 @@ def add_theory(ds):
 
     ds = ds.copy()
     rate, se = measured_rates(ds)
-    ds["rate"] = rate.assign_attrs(_attrs("measured rate: slope of log_norm over fit_window"))
-    ds["rate_se"] = se.assign_attrs(_attrs("standard error of rate over seeds"))
+    ds["rate"] = rate.assign_attrs(cf_attrs("measured rate: slope of log_norm over fit_window",
+                                            "1/step"))
+    ds["rate_se"] = se.assign_attrs(cf_attrs("standard error of rate over seeds", "1/step"))
     shape = (ds.sizes["phi"], ds.sizes["sigma_u"], ds.sizes["g"])
     qs, chi = np.empty(shape), np.empty(shape)
     for i, phi in enumerate(ds.phi.values):
@@ -153,21 +153,21 @@ def add_theory(ds):
             for k, g in enumerate(ds.g.values):
                 qs[i, j, k], chi[i, j, k], _ = mean_field_rate(float(g), float(su), str(phi))
     dims = ("phi", "sigma_u", "g")
-    ds["q_star"] = (dims, qs, _attrs("mean-field pre-activation variance q*", "1"))
-    ds["chi"] = (dims, chi, _attrs("mean-field chi = g^2 E[phi'(sqrt(q*) z)^2]", "1"))
-    ds["rate_theory"] = (dims, 0.5 * np.log(chi), _attrs("mean-field rate 0.5 ln chi"))
+    ds["q_star"] = (dims, qs, cf_attrs("mean-field pre-activation variance q*", "1"))
+    ds["chi"] = (dims, chi, cf_attrs("mean-field chi = g^2 E[phi'(sqrt(q*) z)^2]", "1"))
+    ds["rate_theory"] = (dims, 0.5 * np.log(chi), cf_attrs("mean-field rate 0.5 ln chi", "1/step"))
     fm = xr.DataArray([FPRIME_MAX[str(p)] for p in ds.phi.values], dims="phi")
-    ds["hochreiter_log_rate"] = np.log(fm * ds.g * ds.norm_A_Z).assign_attrs(_attrs(
-        "Hochreiter bound: log(f'_max ||W||_A) per step (bound: log N + q x this)"))
-    ds["sigma_max"] = (ds.g * ds.sigma_max_Z).assign_attrs(_attrs(
+    ds["hochreiter_log_rate"] = np.log(fm * ds.g * ds.norm_A_Z).assign_attrs(cf_attrs(
+        "Hochreiter bound: log(f'_max ||W||_A) per step (bound: log N + q x this)", "1/step"))
+    ds["sigma_max"] = (ds.g * ds.sigma_max_Z).assign_attrs(cf_attrs(
         "largest singular value of W (Pascanu: vanishing guaranteed below 1/gamma)", "1"))
-    ds["pascanu_threshold"] = (1 / fm).assign_attrs(_attrs("1/gamma = 1/f'_max", "1"))
+    ds["pascanu_threshold"] = (1 / fm).assign_attrs(cf_attrs("1/gamma = 1/f'_max", "1"))
     if "forget_bias" in ds.dims:
         lstm_rate = xr.apply_ufunc(
             np.vectorize(lambda b, s: lstm_cell_rate(b, s) if np.isfinite(s) else np.nan),
             ds.forget_bias, ds.lstm_f_preact_std)
-        ds["lstm_rate_theory"] = lstm_rate.assign_attrs(_attrs(
-            "mean-field cell-path rate E ln sigma(b_f + s z)"))
+        ds["lstm_rate_theory"] = lstm_rate.assign_attrs(cf_attrs(
+            "mean-field cell-path rate E ln sigma(b_f + s z)", "1/step"))
     return ds.transpose("phi", "N", "sigma_u", "seed", "g", "q", ...)
 
 
@@ -178,8 +178,6 @@ MEAN_FIELD_TOLERANCE = 0.015  # per step, at N = 1000 (issue 4)
 
 def make_checks(ds):
     """Measured rates against mean field, every product under Hochreiter's bound, the CEC."""
-    from . import checks as chk
-
     out = []
     if "tanh" in ds.phi.values and 1000 in ds.N.values:
         for g, su in MEAN_FIELD_POINTS:

@@ -26,6 +26,7 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, special, stats
 
+from ..io import cf_attrs
 from . import checks as chk
 
 __all__ = [
@@ -192,9 +193,6 @@ def fixed_point_fraction(alpha, N, zero_diagonal: bool = True):
 
 
 # --------------------------------------------------------------------------- comparison
-def _attrs(long_name, units="1", **extra):
-    return {"long_name": long_name, "units": units, **extra}
-
 
 def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Add theory variables beside the simulated ones, on the merged coordinates."""
@@ -203,22 +201,22 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     ds = ds.copy()
     ds["one_step_error_theory"] = (
         ("alpha", "N"), one_step_error(alpha.values, N.values, zero),
-        _attrs("one-step error, exact finite-N binomial theory"))
+        cf_attrs("one-step error, exact finite-N binomial theory"))
     ds["one_step_error_theory_large_N"] = (
         "alpha", one_step_error(ds.alpha.values, None, zero),
-        _attrs("one-step error, large-N theory Phi(-1/sqrt(alpha))"))
+        cf_attrs("one-step error, large-N theory Phi(-1/sqrt(alpha))"))
     ds["fixed_point_fraction_theory"] = (
         ("alpha", "N"), fixed_point_fraction(alpha.values, N.values, zero),
-        _attrs("fixed-point fraction, independent-bit approximation (1-p_N)^N"))
+        cf_attrs("fixed-point fraction, independent-bit approximation (1-p_N)^N"))
     ds["overlap_theory"] = ("alpha", ags_overlap(ds.alpha.values),
-                            _attrs("AGS replica-symmetric retrieval overlap (T=0)"))
+                            cf_attrs("AGS replica-symmetric retrieval overlap (T=0)"))
     ds.attrs["critical_capacity"] = critical_capacity()
     return ds.transpose("N", "alpha", ...)
 
 
 def _mean_se(da: xr.DataArray):
-    n = da.sizes["network"]
-    return da.mean("network"), da.std("network", ddof=1) / np.sqrt(n)
+    """Mean over networks and its standard error."""
+    return chk.mean_se(da, "network")
 
 
 def crossing(x: np.ndarray, y: np.ndarray, level: float, log: bool = False) -> float:
@@ -264,8 +262,8 @@ def empirical_capacities(ds: xr.Dataset, n_boot: int = 400, seed: int = 0,
         bs = np.array([[crossing(x, v[:, b].mean(-1), level, log) for b in boot]
                        for v in vals])
         se = np.nanstd(bs, axis=1, ddof=1)
-        out[name] = ("N", est, _attrs(f"empirical load at {var} = {level:g}"))
-        out[name + "_se"] = ("N", se, _attrs(f"bootstrap standard error of {name}"))
+        out[name] = ("N", est, cf_attrs(f"empirical load at {var} = {level:g}"))
+        out[name + "_se"] = ("N", se, cf_attrs(f"bootstrap standard error of {name}"))
     return xr.Dataset(out, coords={"N": ds.N})
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks as chk
+
 __all__ = ["separation_curves",
            "add_theory", "make_checks"]
 
@@ -22,9 +24,7 @@ def separation_curves(state_distance):
 
     ``state_distance``: DataArray (distance, pair, time). Returns (mean, se) DataArrays.
     """
-    n = state_distance.sizes["pair"]
-    return (state_distance.mean("pair"),
-            state_distance.std("pair", ddof=1) / np.sqrt(n))
+    return chk.mean_se(state_distance, "pair")
 
 
 # ------------------------------------------------------------------------ theory and checks
@@ -44,8 +44,8 @@ def add_theory(ds):
     ds["separation_se"] = se.assign_attrs(long_name="state distance, SE over pairs", **one)
     # consecutive distances share u, z and the u-run (common random numbers): paired z-scores
     gap = ds.state_distance.diff("distance", label="upper")
-    n = ds.sizes["pair"]
-    z = gap.mean("pair") / (gap.std("pair", ddof=1) / np.sqrt(n))
+    mean, se = chk.mean_se(gap, "pair")
+    z = mean / se
     ds["separation_order_z"] = z.rename(distance="upper_distance").assign_attrs(
         long_name="mean over pairs of d(x_u, x_v) at this input distance minus at the next "
                   "smaller one, in standard errors of the paired difference", **one)
@@ -68,8 +68,6 @@ def _points(ds):
 
 def make_checks(ds):
     """Separation ordering, firing-rate range, exact LIF rate, fading memory of the readout."""
-    from . import checks as chk
-
     out = []
     for tag, desc, pt in _points(ds):
         win = (pt.time >= T_CHECK[0] - 1e-9) & (pt.time <= T_CHECK[1] + 1e-9)

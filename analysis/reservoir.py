@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks as chk
 from . import fisher as _fisher
 
 __all__ = ["linear_memory_function", "add_theory", "make_checks"]
@@ -43,8 +44,6 @@ def add_theory(ds):
 
 def make_checks(ds):
     """Exact linear memory curve, the MC <= N bound and total MC within standard errors."""
-    from . import checks as chk
-
     out = []
     lin = "linear" in ds.phi.values
     if lin and 50 in ds.N.values and 0.01 in ds.noise.values and 0.95 in ds.rho.values:
@@ -76,7 +75,7 @@ def make_checks(ds):
                 for rho in ds.rho.values:
                     pt = ds.sel(phi="linear", N=N, noise=eps, rho=rho).isel(input_scale=0)
                     diff = (pt.memory_capacity_corrected - pt.memory_capacity_theory).values
-                    se = diff.std(ddof=1) / np.sqrt(diff.size)
+                    _, se = chk.mean_se(diff)
                     out.append(chk.within_se(
                         f"total_mc_N{N}_eps{eps:g}_rho{rho:g}",
                         f"linear reservoir N={N}, eps={eps:g}, rho={rho:g}: simulated MC "

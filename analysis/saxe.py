@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import checks as chk
+
 __all__ = ["truncation_rank", "mode_trajectory", "half_learning_time", "shallow_trajectory",
            "input_output_modes", "tree_singular_values", "tau"]
 
@@ -153,8 +155,6 @@ def add_theory(ds):
 # ------------------------------------------------------------------------------- checks
 def make_checks(ds):
     """Aligned runs against the closed form, tree spectrum, half times, low-rank end point."""
-    from . import checks as chk
-
     out = []
     if 3 in ds.tree_depth.values and 0.0 in ds.flip_prob.values:
         s = ds.s.sel(tree_depth=3, flip_prob=0.0).dropna("mode").values

@@ -31,8 +31,15 @@ import xarray as xr
 CHECKOUT = Path(__file__).resolve().parents[1]
 PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snakemake")
 
-__all__ = ["code_version", "provenance", "write_dataset", "read_dataset", "merge_shards",
-           "combine_shards", "as_shard", "script_logger", "Progress", "to_jsonable"]
+__all__ = ["cf_attrs", "code_version", "provenance", "write_dataset", "read_dataset",
+           "merge_shards", "combine_shards", "as_shard", "script_logger", "Progress",
+           "to_jsonable"]
+
+
+def cf_attrs(long_name: str, units: str = "1", **extra) -> dict:
+    """CF-style attributes of a variable: ``long_name`` and UDUNITS ``units`` ("1":
+    dimensionless), plus any ``extra`` attributes."""
+    return {"long_name": long_name, "units": units, **extra}
 
 
 def _own_checkout() -> Path | None:

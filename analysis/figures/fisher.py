@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..checks import mean_se
 
 FIGURES = {
     "fisher_memory_curves": "J(k) of the ensembles, exact, closed form and simulated",
@@ -80,9 +81,8 @@ def _fig_total_vs_N(ds, plt):
         for var, m, lab in (("J_total_optimal", "s", "Gaussian, optimal $v$"),
                             ("J_total", "x", "Gaussian, random $v$")):
             g = ds[var].sel(ensemble="gaussian", alpha=a)
-            ax.errorbar(Ns, g.mean("network"),
-                        yerr=g.std("network", ddof=1) / np.sqrt(g.sizes["network"]),
-                        fmt=m, color="C4", ms=4, label=lab)
+            mean, se = mean_se(g, "network")
+            ax.errorbar(Ns, mean, yerr=se, fmt=m, color="C4", ms=4, label=lab)
     plotting.log_xticks(ax, Ns)
     ax.set_yscale("log")
     ax.set_xlabel("network size $N$")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..checks import mean_se
 
 
 def _first(ds, dim, value):
@@ -45,8 +46,8 @@ def _fig_rho(ds, plt):
             c, m = styles[(str(phi), bool(eps > 0))]
             pt = ds.sel(phi=phi, N=N, noise=eps).isel(input_scale=0)
             mc = pt.memory_capacity
-            ax.errorbar(ds.rho, mc.mean("seed"), yerr=mc.std("seed", ddof=1)
-                        / np.sqrt(mc.sizes["seed"]), fmt=m, color=c, ms=3.5,
+            mean, se = mean_se(mc, "seed")
+            ax.errorbar(ds.rho, mean, yerr=se, fmt=m, color=c, ms=3.5,
                         mfc="none" if eps == 0 else c, label=f"{phi}, $\\varepsilon$ = {eps:g}")
             if phi == "linear":
                 ax.plot(ds.rho, pt.memory_capacity_theory.mean("seed"), "-", color=c, lw=0.8)
@@ -65,8 +66,8 @@ def _fig_N(ds, plt):
     Ns = ds.N.values
     for c, phi in zip(("C0", "C3"), ds.phi.values):
         mc = ds.memory_capacity.sel(phi=phi, rho=rho, noise=eps).isel(input_scale=0)
-        ax.errorbar(Ns, mc.mean("seed"), yerr=mc.std("seed", ddof=1) / np.sqrt(
-            mc.sizes["seed"]), fmt="o", color=c, label=f"{phi} (simulation)")
+        mean, se = mean_se(mc, "seed")
+        ax.errorbar(Ns, mean, yerr=se, fmt="o", color=c, label=f"{phi} (simulation)")
         if phi == "linear":
             th = ds.memory_capacity_theory.sel(phi=phi, rho=rho, noise=eps).isel(
                 input_scale=0).mean("seed")
