@@ -172,43 +172,56 @@ def add_theory(ds):
 
 
 # ------------------------------------------------------------------------------- checks
-MEAN_FIELD_POINTS = ((0.9, 0.0), (1.5, 0.0), (1.5, 0.5), (1.0, 1.0))
-MEAN_FIELD_TOLERANCE = 0.015  # per step, at N = 1000 (issue 4)
+#: failures that are understood science, not bugs: (regex of the check name, reason)
+KNOWN_DEVIATIONS = (
+    (r"mean_field_rate_tanh_N\d+_sigma0_g(1|1\.25)$",
+     "edge of chaos without input noise: the finite network's back-propagation rate lies "
+     "below the mean-field 0.5 ln chi and approaches it as N grows (g = 1.25: 0.012 at "
+     "N = 1000, 0.021 at N = 2000, theory 0.0235; docs/gradients.md section 4)"),
+)
 
 
 def make_checks(ds):
-    """Measured rates against mean field, every product under Hochreiter's bound, the CEC."""
-    out = []
-    if "tanh" in ds.phi.values and 1000 in ds.N.values:
-        for g, su in MEAN_FIELD_POINTS:
-            if g in ds.g.values and su in ds.sigma_u.values:
-                pt = dict(phi="tanh", N=1000, sigma_u=su, g=g)
-                out.append(chk.within(
-                    f"mean_field_rate_g{g:g}_sigma{su:g}",
-                    f"tanh, N=1000, g={g:g}, sigma_u={su:g}: measured rate (SE "
-                    f"{float(ds.rate_se.sel(pt)):.4f}) vs 0.5 ln chi",
-                    float(ds.rate_theory.sel(phi="tanh", sigma_u=su, g=g)),
-                    float(ds.rate.sel(pt)), MEAN_FIELD_TOLERANCE))
-    if "linear" in ds.phi.values:
-        N = int(ds.N.max())
-        r = ds.rate.sel(phi="linear", N=N).isel(sigma_u=0)
-        dev = (r - np.log(ds.g)).values
-        worst = int(np.argmax(np.abs(dev)))
-        out.append(chk.within(
-            f"linear_rate_N{N}", f"linear network, N={N}: measured rate vs ln g (mean field "
-            f"chi = g^2), worst gain g={float(ds.g[worst]):g}",
-            float(np.log(ds.g[worst])), float(r[worst]), MEAN_FIELD_TOLERANCE))
-    excess = ds.log_norm - (np.log(ds.N) + ds.q * ds.hochreiter_log_rate)
-    out.append(chk.at_most("hochreiter_bound_holds",
-                           "max over every point, seed, gain and q of log ||da_t/da_(t-q)||_F "
-                           "minus Hochreiter's log bound log n + q log(f'_max ||W||_A)",
-                           0.0, float(excess.max())))
-    if "lstm_log_norm" in ds and np.isinf(ds.forget_bias.values).any():
-        cec = ds.lstm_log_norm.sel(forget_bias=np.inf) - 0.5 * np.log(ds.N)
-        vals = cec.values[np.isfinite(cec.values)]
-        out.append(chk.within("lstm_constant_error_carousel",
-                              "LSTM with forget gates = 1: cell-path gradient norm relative to "
-                              "q = 0, max |ratio - 1| over q (constant error carousel)",
-                              1.0, float(np.exp(vals[np.argmax(np.abs(vals))])), 1e-6))
-    return out
+    """Measured back-propagation rates against their theory, Hochreiter's bound.
 
+    * ``simulation``: the rate (least-squares slope of the log Frobenius norm over the fit
+      window; SE over seeds) of the tanh and logistic networks at the largest N against the
+      mean-field 0.5 ln chi, at every gain and input noise, and of the linear network
+      against ln g; each family Sidak-corrected to a family-wise 3 sigma;
+    * ``bound``: Hochreiter's bound at every q >= 1 (q = 0 is the identity: not a test).
+    """
+    out = []
+    N = int(ds.N.max())
+    nonlinear = [phi for phi in ("tanh", "logistic") if phi in ds.phi.values]
+    family = [(phi, su, g) for phi in nonlinear for su in ds.sigma_u.values
+              for g in ds.g.values]
+    dof = ds.sizes["seed"] - 1  # the SE comes from the seeds: Student t
+    z1 = chk.sidak(len(family), dof=dof)
+    for phi, su, g in family:
+        pt = dict(phi=phi, N=N, sigma_u=su, g=g)
+        th = ds.rate_theory.sel(phi=phi, sigma_u=su, g=g)
+        out.append(chk.within_se(
+            f"mean_field_rate_{phi}_N{N}_sigma{su:g}_g{g:g}",
+            f"{phi}, N={N}, g={g:g}, sigma_u={su:g}: measured rate (slope over the fit window, "
+            f"SE over {ds.sizes['seed']} seeds) vs mean-field 0.5 ln chi; Sidak over "
+            f"{len(family)}, Student t with {dof} dof", float(th), float(ds.rate.sel(pt)),
+            float(ds.rate_se.sel(pt)), z1))
+    if "linear" in ds.phi.values:
+        z2 = chk.sidak(ds.sizes["g"], dof=dof)
+        for g in ds.g.values:
+            pt = dict(phi="linear", N=N, g=g)
+            r, se = ds.rate.sel(pt).isel(sigma_u=0), ds.rate_se.sel(pt).isel(sigma_u=0)
+            out.append(chk.within_se(
+                f"linear_rate_N{N}_g{g:g}",
+                f"linear network, N={N}, g={g:g}: measured rate vs ln g (mean field chi = "
+                "g^2; O(q/N) finite-size excess: +0.038 at N = 100, +0.011 at N = 300); "
+                f"Sidak over {ds.sizes['g']}, Student t", float(np.log(g)), float(r),
+                float(se), z2))
+    excess = (ds.log_norm - (np.log(ds.N) + ds.q * ds.hochreiter_log_rate)).sel(
+        q=slice(1, None))
+    out.append(chk.at_most("hochreiter_bound_holds",
+                           "max over every point, seed, gain and q >= 1 of log "
+                           "||da_t/da_(t-q)||_F minus Hochreiter's log bound log n + q log(f'_max"
+                           " ||W||_A) (a theorem: a violation would be a bug)",
+                           0.0, float(excess.max())))
+    return out

@@ -274,7 +274,10 @@ def one_step_error_se(ds: xr.Dataset):
     network's error rate is 1.5-3x binomial), and a handful of networks estimate their spread
     poorly. The SE is therefore the largest of: the sample SE across networks, the
     within-network crossed (pattern x neuron) estimate averaged over networks, and the
-    binomial SE of the theory over all bits.
+    binomial SE of the theory over all bits. Where errors are rare (fewer than
+    ``RARE_FLIPS`` expected per network) the sample estimates are meaningless (one network
+    with one flip gives z = 1 whatever happened), and the binomial SE of the theory alone is
+    used: flips are then nearly independent, and their count over all networks is binomial.
     """
     n = ds.sizes["network"]
     err = ds.one_step_error.mean("network")
@@ -282,12 +285,39 @@ def one_step_error_se(ds: xr.Dataset):
     within = ds.one_step_error_var.mean("network")
     p = ds.one_step_error_theory
     binom = p * (1 - p) / (ds.P * ds.N)
-    return err, np.sqrt(np.maximum(np.maximum(between, within), binom) / n)
+    sampled = np.maximum(np.maximum(between, within), binom)
+    rare = p * ds.P * ds.N < RARE_FLIPS
+    return err, np.sqrt(xr.where(rare, binom, sampled) / n)
+
+
+def _poisson_z(count: int, mean: float) -> float:
+    """Signed normal quantile of the two-sided Poisson tail probability of ``count``."""
+    if mean <= 0:
+        return 0.0 if count == 0 else np.inf
+    lower, upper = stats.poisson.cdf(count, mean), stats.poisson.sf(count - 1, mean)
+    p = min(1.0, 2 * min(lower, upper))
+    return float(np.sign(count - mean) * stats.norm.isf(p / 2)) if p < 1 else 0.0
+
+
+#: expected flips per network below which the one-step error SE comes from the theory alone
+RARE_FLIPS = 10.0
+#: expected flipped bits (summed over networks and starts) needed to check 1 - m against AGS
+MIN_OVERLAP_FLIPS = 20.0
 
 
 # ------------------------------------------------------------------------------- checks
 def make_checks(ds: xr.Dataset) -> list[chk.Check]:
-    """Theory-versus-simulation checks of a merged Hopfield dataset (with theory added)."""
+    """Theory-versus-simulation checks of a merged Hopfield dataset (with theory added).
+
+    * ``theory``: the large-N load at 1 % one-step error, alpha_c and m(0.10) against the
+      published values;
+    * ``simulation``: the empirical load at 1 % one-step error against the exact finite-N
+      theory put through the same grid interpolation (bootstrap SE), the retrieval defect
+      1 - m against AGS on the retrieval branch at the largest N, and the one-step error at
+      every point with N >= 500 against the exact finite-N binomial theory; each family
+      Sidak-corrected to a family-wise 3 sigma;
+    * ``bound``: no asynchronous trajectory hit ``max_sweeps`` (a health flag).
+    """
     out = [
         chk.within("theory_alpha_at_1pct_one_step_error",
                    "large-N load at 1% one-step error (HKP Table 2.1: 0.185)",
@@ -298,35 +328,65 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                    0.9980, ags_overlap(0.10), 0.0005),
     ]
     caps = empirical_capacities(ds)
+    dof = ds.sizes["network"] - 1  # SEs from the network replicates: Student t
+    z1 = chk.sidak(ds.sizes["N"], dof=dof)
     for N in ds.N.values:
         a, se = float(caps.alpha_one_step.sel(N=N)), float(caps.alpha_one_step_se.sel(N=N))
-        if N >= 1000:
-            out.append(chk.within(
-                f"alpha_at_1pct_one_step_error_N{N}",
-                f"empirical load at 1% one-step error, N={N} (bootstrap SE {se:.4f}), "
-                "within 0.01 of the textbook 0.185", 0.185, a, 0.01))
-    for N in ds.N.values[ds.N.values >= 2000]:
-        for alpha, rel, level in ((0.10, ">=", 0.99), (0.20, "<", 0.5)):
-            if not np.any(np.isclose(ds.alpha.values, alpha)):
-                continue
-            m, se = _mean_se(ds.overlap.sel(N=N).sel(alpha=alpha, method="nearest"))
-            fn = chk.at_least if rel == ">=" else chk.below
-            out.append(fn(f"overlap_alpha{alpha:.2f}_N{N}",
-                          f"mean final overlap from a stored pattern at alpha={alpha:.2f}, "
-                          f"N={N} (SE {float(se):.4f}), observed {rel} expected",
-                          level, float(m)))
+        exact = alpha_at_one_step_error(0.01, N=int(N))
+        # the empirical load interpolates log(error) linearly between grid loads: the theory
+        # goes through the same interpolation (else its curvature biases the comparison by
+        # up to 3 SE at N = 4000)
+        th = crossing(ds.alpha.values, ds.one_step_error_theory.sel(N=N).values, 0.01, True)
+        out.append(chk.within_se(
+            f"alpha_at_1pct_one_step_error_N{N}",
+            f"load where the mean one-step error crosses 1 %, N={N}: log-linear interpolation "
+            f"on the alpha grid, bootstrap SE over networks; theory: exact finite-N error "
+            f"through the same interpolation (its exact root {exact:.4f}; large N 0.1848); "
+            f"Sidak over {ds.sizes['N']} sizes, Student t", th, a, se, z1))
+    N = int(ds.N.max())
+    pt = ds.sel(N=N)
+    flips = (1 - pt.overlap_theory) / 2 * N * ds.attrs.get("starts_per_network", 1) \
+        * ds.sizes["network"]
+    branch = (pt.alpha <= 0.12) & (flips >= MIN_OVERLAP_FLIPS)
+    alphas = pt.alpha.values[branch.values]
+    z2 = chk.sidak(len(alphas), dof=dof)
+    for alpha in alphas:
+        m, se = _mean_se(pt.overlap.sel(alpha=alpha))
+        out.append(chk.within_se(
+            f"retrieval_defect_N{N}_alpha{alpha:.3f}",
+            f"1 - m after asynchronous dynamics from a stored pattern, N={N}, alpha={alpha:.3f} "
+            "vs AGS replica-symmetric 1 - m (retrieval branch, alpha <= 0.12); SE over "
+            f"networks; Sidak over {len(alphas)} loads, Student t",
+            float(1 - pt.overlap_theory.sel(alpha=alpha)), float(1 - m), float(se), z2))
     err, se = one_step_error_se(ds)
     theory = ds.one_step_error_theory
-    for N in ds.N.values[ds.N.values >= 500]:
-        for alpha in ds.alpha.values:
-            pt = dict(N=N, alpha=alpha)
-            out.append(chk.within_se(
-                f"one_step_error_N{N}_alpha{alpha:.3f}",
-                f"one-step error vs exact finite-N theory, N={N}, alpha={alpha:.3f}",
-                float(theory.sel(pt)), float(err.sel(pt)), float(se.sel(pt)), 3))
+    pts = [dict(N=N, alpha=alpha) for N in ds.N.values[ds.N.values >= 500]
+           for alpha in ds.alpha.values]
+    z3 = chk.sidak(len(pts))
+    n_net = ds.sizes["network"]
+    for pt in pts:
+        name = f"one_step_error_N{pt['N']}_alpha{pt['alpha']:.3f}"
+        p, e, s = float(theory.sel(pt)), float(err.sel(pt)), float(se.sel(pt))
+        bits = n_net * int(ds.P.sel(pt)) * int(pt["N"])
+        if p * bits / n_net < RARE_FLIPS:
+            # rare flips: their total count is Poisson(bits * p); z is the normal quantile
+            # of its exact two-sided tail probability
+            z = _poisson_z(round(e * bits), p * bits)
+            out.append(chk.Check(
+                name, "simulation",
+                f"one-step error vs exact finite-N theory, N={pt['N']}, "
+                f"alpha={pt['alpha']:.3f}: rare flips ({p * bits:.3g} expected in {n_net} "
+                f"networks), z from the exact Poisson tail of the flip count; tolerance "
+                f"{z3:.3g} standard errors (Sidak over {len(pts)})",
+                p, e, z3 * s, z, bool(abs(z) <= z3)))
+            continue
+        out.append(chk.within_se(
+            name, f"one-step error vs exact finite-N theory, N={pt['N']}, "
+            f"alpha={pt['alpha']:.3f}; SE: largest of between-network, crossed within-network "
+            f"and binomial; Sidak over {len(pts)}", p, e, s, z3))
     unconverged = int(ds.n_unconverged.sum())
     out.append(chk.at_most("all_trajectories_converged",
-                           "asynchronous trajectories that hit max_sweeps (flagged, not "
-                           "hidden)", 0, unconverged))
+                           "asynchronous trajectories that hit max_sweeps (a health flag of the "
+                           "numerics: the energy falls with every flip, so only a too small "
+                           "max_sweeps can fail it)", 0, unconverged))
     return out
-

@@ -55,7 +55,8 @@ def make_checks(ds):
             "linear_memory_curve_N50_rho0.95_eps0.01",
             f"linear {ds.attrs.get('kind', '')} reservoir N=50, rho=0.95, eps=0.01, "
             f"T={T}, reservoir 0: max over k of |MC_k - m(k)| (held-out r^2; tolerance 0.005 "
-            "at T = 2e5, scaled as 1/sqrt(T); O(1/T) bias removed)", 0.0, float(d.max()), tol))
+            "at T = 2e5, scaled as 1/sqrt(T), a fixed tolerance, not from a standard error; "
+            "O(1/T) bias removed)", 0.0, float(d.max()), tol, kind="simulation"))
     # a run's estimate scatters around its true MC (<= N): allow 3 seed-to-seed SDs
     excess = (ds.memory_capacity - ds.N - 3 * ds.memory_capacity.std("seed", ddof=1)) / ds.N
     out.append(chk.at_most("mc_bound", "max over every run of (MC - N - 3 SD over seeds) / N "

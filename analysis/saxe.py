@@ -154,19 +154,20 @@ def add_theory(ds):
 
 # ------------------------------------------------------------------------------- checks
 def make_checks(ds):
-    """Aligned runs against the closed form, tree spectrum, half times, low-rank end point."""
+    """Aligned runs against the closed form, the tree spectrum, half-learning times."""
     out = []
     if 3 in ds.tree_depth.values and 0.0 in ds.flip_prob.values:
         s = ds.s.sel(tree_depth=3, flip_prob=0.0).dropna("mode").values
-        ref = np.array([3.873, 2.646, 1.732, 1.732, 1, 1, 1, 1])
+        ref = tree_singular_values(3)  # sqrt(15), sqrt(7), sqrt(3) x2, 1 x4
         mean = ds.attrs.get("normalisation", "sum") == "mean"
         if mean:  # averaged correlations of sqrt(P)-whitened items: s / sqrt(P)
             s = s * np.sqrt(len(s))
         out.append(chk.within("tree_depth3_singular_values",
-                              "depth-3 tree singular values vs 3.873, 2.646, 1.732 x2, 1 x4"
+                              "SVD of the depth-3 tree data vs the closed form sqrt(2^(L-m+1)-1)"
+                              ": sqrt(15), sqrt(7), sqrt(3) x2, 1 x4"
                               + (" (mean normalisation, times sqrt(P))" if mean else "")
                               + ": largest deviation", 0.0, float(np.abs(s - ref).max()),
-                              5e-4))
+                              1e-10))
     for L in ds.tree_depth.values:
         for e in ds.flip_prob.values:
             pt = ds.sel(tree_depth=L, flip_prob=e)
@@ -177,7 +178,9 @@ def make_checks(ds):
             out.append(chk.at_most(
                 f"aligned_trajectory_L{L}_eps{e:g}",
                 f"tree depth {L}, flip {e:g}: max over steps and modes of |a_sim - a_theory| "
-                "/ a_theory, aligned start (tolerance 0.5 %)", 0.005, float(rel.max())))
+                "/ a_theory, aligned start (deterministic: tests the Euler error of discrete "
+                "gradient descent against the continuous-time closed form; tolerance 0.5 %)",
+                0.005, float(rel.max()), kind="theory"))
             if e == 0:
                 ht, htt = pt.half_time.isel(mode=modes), pt.half_time_theory.isel(mode=modes)
                 ok = np.isfinite(ht.values)
@@ -185,10 +188,6 @@ def make_checks(ds):
                 out.append(chk.at_most(
                     f"half_time_L{L}", f"tree depth {L}: max relative deviation of measured "
                     f"half-learning times from (tau/2s) ln(s/a0-1), {ok.sum()} modes",
-                    0.02, float(rel.max()) if ok.any() else np.inf))
-            out.append(chk.within(
-                f"low_rank_end_point_L{L}_eps{e:g}",
-                f"tree depth {L}, flip {e:g}: |W2W1 - best rank-h approximation|_F / |best|_F "
-                "after training a narrow network", 0.0, float(pt.truncated_rel_error), 1e-3))
+                    0.02, float(rel.max()) if ok.any() else np.inf, kind="theory"))
     return out
 

@@ -77,8 +77,21 @@ def test_checks_csv_roundtrip(tmp_path):
     assert [r.passed for r in back] == [r.passed for r in rows]
     np.testing.assert_allclose([r.tolerance for r in back], [r.tolerance for r in rows])
     assert np.isnan(back[-1].observed)
+    assert [r.kind for r in back] == ["theory", "theory", "simulation", "bound", "bound",
+                                      "theory"]
+    assert back[2].z == pytest.approx(2.5) and np.isnan(back[0].z)
     assert (tmp_path / "c.csv").read_text().splitlines()[0] == (
-        "check,description,expected,observed,tolerance,passed")
+        "check,kind,description,expected,observed,tolerance,z,passed")
+
+
+def test_simulation_check_with_no_spread_fails_and_sidak_thresholds():
+    assert not checks.within_se("x", "d", 0.0, 0.0, 0.0).passed  # SE 0: cannot be tested
+    assert checks.sidak(1) == pytest.approx(3.0)
+    assert checks.sidak(20) == pytest.approx(3.81, abs=0.01)
+    assert checks.sidak(1, dof=3) == pytest.approx(9.22, abs=0.01)  # few replicates: Student t
+    assert checks.counts([checks.within("a", "d", 0, 0, 1),
+                          checks.within_se("b", "d", 0, 5, 1)]) == {"simulation": (0, 1),
+                                                                    "theory": (1, 1)}
 
 
 def test_merge_keeps_string_coordinates_whole(tmp_path):

@@ -8,6 +8,7 @@ import xarray as xr
 from conftest import REPO, run_snakemake
 from conftest import comparable as _data
 
+from memory_dynamics.analysis.checks import KINDS, known_deviation
 from memory_dynamics.config import load, shards
 from memory_dynamics.io import read_dataset
 from memory_dynamics.registry import BUILTIN, get
@@ -35,10 +36,15 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
         assert "numpy=" in ds.attrs["package_versions"]
         with open(res / "checks.csv") as f:
             rows = list(csv.DictReader(f))
-        assert list(rows[0]) == ["check", "description", "expected", "observed", "tolerance",
-                                 "passed"]
-        assert len(rows) >= 5
-        failed = [r["check"] for r in rows if r["passed"] != "True"]
+        assert list(rows[0]) == ["check", "kind", "description", "expected", "observed",
+                                 "tolerance", "z", "passed"]
+        assert len(rows) >= 5 and {r["kind"] for r in rows} <= set(KINDS)
+        for r in rows:  # a simulation check with a z has a positive (SE-derived) tolerance
+            if r["kind"] == "simulation" and r["z"]:
+                assert float(r["tolerance"]) > 0, (study, r["check"])
+        analysis = get(study).analysis_module()
+        failed = [r["check"] for r in rows if r["passed"] != "True"
+                  and not known_deviation(analysis, r["check"])]
         assert not failed, (study, failed)
         names = get(study).figures
         figs = {p.name for p in (res / "figures").iterdir()}
@@ -57,7 +63,7 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
     assert set(times) == set(config["studies"])
     for study, r in times.items():
         assert f"<td>{study}</td>" in page
-        assert int(r["checks"]) == int(r["passed"]) >= 5
+        assert int(r["checks"]) == sum(int(r[f"{k}_checks"]) for k in KINDS) >= 5
         assert float(r["wall_seconds"]) > 0 and int(r["shards"]) == len(shards(config, study))
 
 
@@ -90,3 +96,46 @@ def test_lint_is_clean(tmp_path):
     proc = run_snakemake(REPO, "--lint", check=False)
     assert proc.returncode == 0 and "Lints for" not in proc.stdout + proc.stderr, (
         proc.stdout + proc.stderr)
+
+
+def _perturbed(ds, name, factor=1.05):
+    """``ds`` with theory variable ``name`` off by 5 % (for a quantity near 1, its defect)."""
+    out = ds.copy()
+    if name == "overlap_theory":  # m ~ 1: a realistic error is one in 1 - m
+        out[name] = 1 - (1 - ds[name]) * factor
+    else:
+        out[name] = ds[name] * factor
+    return out
+
+
+@pytest.mark.parametrize("study", list(BUILTIN))
+def test_mutated_theory_fails_checks(quick_run, study):
+    """A 5 % error in the theory must make checks fail (a family that still passes is too
+    loose). Every theory variable is perturbed, one at a time and all at once. Hopfield and
+    gradients must catch a 5 % error in the theory of each simulation family with the
+    resolution to see it (the one-step error, the mean-field rate). The retrieval defect
+    1 - m is measured to ~35 % at the quick preset (4 networks x 4 starts) and to ~10 % at
+    the default one, where a 25 % error fails 2 of its 6 checks; it is not asserted here.
+    The other studies' checks are tightened in their own issue: for them all at once must
+    be caught."""
+    ds = read_dataset(quick_run / "results" / study / f"{study}.nc")
+    analysis = get(study).analysis_module()
+
+    def failing(d, kind=None):
+        return {c.check for c in analysis.make_checks(d)
+                if not c.passed and (kind is None or c.kind == kind)}
+
+    base = failing(ds)
+    names = [v for v in ds.data_vars if v.endswith("_theory")]
+    caught = {name: len(failing(_perturbed(ds, name)) - base) for name in names}
+    every = ds
+    for name in names:
+        every = _perturbed(every, name)
+    n_all = len(failing(every) - base)
+    print(f"{study}: checks failing under a 5 % theory error: all at once {n_all}, "
+          f"one at a time {caught}")
+    assert n_all > 0, (study, caught)
+    if study == "hopfield":
+        assert caught["one_step_error_theory"] > 0, caught
+    if study == "gradients":
+        assert len(failing(_perturbed(ds, "rate_theory"), "simulation") - base) > 0
