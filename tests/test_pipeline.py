@@ -38,7 +38,7 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
             rows = list(csv.DictReader(f))
         assert list(rows[0]) == ["check", "kind", "description", "expected", "observed",
                                  "tolerance", "z", "passed"]
-        assert len(rows) >= 5 and {r["kind"] for r in rows} <= set(KINDS)
+        assert len(rows) >= 2 and {r["kind"] for r in rows} <= set(KINDS)
         for r in rows:  # a simulation check with a z has a positive (SE-derived) tolerance
             if r["kind"] == "simulation" and r["z"]:
                 assert float(r["tolerance"]) > 0, (study, r["check"])
@@ -63,7 +63,7 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
     assert set(times) == set(config["studies"])
     for study, r in times.items():
         assert f"<td>{study}</td>" in page
-        assert int(r["checks"]) == sum(int(r[f"{k}_checks"]) for k in KINDS) >= 5
+        assert int(r["checks"]) == sum(int(r[f"{k}_checks"]) for k in KINDS) >= 2
         assert float(r["wall_seconds"]) > 0 and int(r["shards"]) == len(shards(config, study))
 
 
