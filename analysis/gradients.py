@@ -38,7 +38,8 @@ from ..sim.nonlinearities import phi_functions as phi_fn
 from . import checks as chk
 
 __all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
-           "pascanu_condition", "lstm_cell_rate"]
+           "pascanu_condition", "lstm_cell_rate",
+           "lstm_cell_rate_mean_square"]
 
 TITLE = "Gradient-norm decay in recurrent networks and the LSTM cell path"
 REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Pascanu, Mikolov & "
@@ -114,8 +115,22 @@ def pascanu_condition(W, phi: str) -> dict:
 
 
 def lstm_cell_rate(forget_bias: float, preact_std: float) -> float:
-    r"""Mean log forget gate :math:`E[\ln\sigma(b_f + s z)]`, the cell-path rate per step."""
+    r"""Mean log forget gate :math:`E[\ln\sigma(b_f + s z)]`: the typical per-unit rate of
+    the cell-path gradient :math:`\prod_s f_s` (z standard normal)."""
     return _gauss_mean(lambda a: np.log(special.expit(forget_bias + a)), preact_std**2)
+
+
+def lstm_cell_rate_mean_square(forget_bias: float, preact_std: float) -> float:
+    r"""Mean-square rate :math:`\tfrac12\ln E[\sigma(b_f + s z)^2]` of the cell path.
+
+    The Frobenius norm over units, :math:`\|\mathrm{diag}(\prod_s f_s)\|_F^2 =
+    \sum_i \prod_s f_{s,i}^2`, grows per step like :math:`\tfrac12\ln E f^2` when the
+    gates are independent across units and steps (the measured statistic averages squares,
+    so it is not the typical rate :func:`lstm_cell_rate`). Time correlations of a unit's
+    gate pre-activations make it grow faster still (not included).
+    """
+    return 0.5 * np.log(_gauss_mean(lambda a: special.expit(forget_bias + a) ** 2,
+                                    preact_std**2))
 
 
 # --------------------------------------------------------------------------- comparison
@@ -167,7 +182,13 @@ def add_theory(ds):
             np.vectorize(lambda b, s: lstm_cell_rate(b, s) if np.isfinite(s) else np.nan),
             ds.forget_bias, ds.lstm_f_preact_std)
         ds["lstm_rate_theory"] = lstm_rate.assign_attrs(cf_attrs(
-            "mean-field cell-path rate E ln sigma(b_f + s z)", "1/step"))
+            "typical cell-path rate per unit E ln sigma(b_f + s z)", "1/step"))
+        ms_rate = xr.apply_ufunc(
+            np.vectorize(lambda b, s: lstm_cell_rate_mean_square(b, s) if np.isfinite(s)
+                         else np.nan), ds.forget_bias, ds.lstm_f_preact_std)
+        ds["lstm_rate_mean_square_theory"] = ms_rate.assign_attrs(cf_attrs(
+            "mean-square cell-path rate 0.5 ln E sigma(b_f + s z)^2 (independent gates): the "
+            "rate of the Frobenius norm over units", "1/step"))
     return ds.transpose("phi", "N", "sigma_u", "seed", "g", "q", ...)
 
 

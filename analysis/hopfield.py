@@ -35,6 +35,7 @@ __all__ = [
     "ags_overlap",
     "critical_capacity",
     "perfect_recall_load",
+    "finite_size_extrapolation",
     "fixed_point_fraction",
     "add_theory",
     "crossing",
@@ -239,21 +240,22 @@ def crossing(x: np.ndarray, y: np.ndarray, level: float, log: bool = False) -> f
 
 
 def empirical_capacities(ds: xr.Dataset, n_boot: int = 400, seed: int = 0,
-                         error_level: float = 0.01, overlap_level: float = 0.8
-                         ) -> xr.Dataset:
+                         error_level: float = 0.01, overlap_level: float = 0.8,
+                         fixed_level: float = 0.9) -> xr.Dataset:
     """Empirical capacities per N with bootstrap standard errors (resampling networks).
 
     * ``alpha_one_step``: α where the mean one-step error crosses ``error_level``;
     * ``alpha_retrieval``: α where the mean final overlap (from a stored pattern) falls below
       ``overlap_level`` (midway between retrieval, m ≥ 0.967, and the spin-glass m ≈ 0.3);
-    * ``alpha_fixed_points``: α where half of the patterns are exact fixed points.
+    * ``alpha_fixed_points``: α where the fraction of patterns that are exact fixed points
+      falls below ``fixed_level`` (most patterns fixed: McEliece's regime).
     """
     rng = np.random.default_rng(seed)
     n = ds.sizes["network"]
     boot = rng.integers(0, n, size=(n_boot, n))
     specs = {"alpha_one_step": ("one_step_error", error_level, True),
              "alpha_retrieval": ("overlap", overlap_level, False),
-             "alpha_fixed_points": ("fixed_point_fraction", 0.5, False)}
+             "alpha_fixed_points": ("fixed_point_fraction", fixed_level, False)}
     x = ds.alpha.values
     out = {}
     for name, (var, level, log) in specs.items():
@@ -265,6 +267,34 @@ def empirical_capacities(ds: xr.Dataset, n_boot: int = 400, seed: int = 0,
         out[name] = ("N", est, cf_attrs(f"empirical load at {var} = {level:g}"))
         out[name + "_se"] = ("N", se, cf_attrs(f"bootstrap standard error of {name}"))
     return xr.Dataset(out, coords={"N": ds.N})
+
+
+def finite_size_extrapolation(N, alpha, se):
+    r"""Weighted fit :math:`\alpha(N) = \alpha_\infty + c\,N^{-\nu}` of a finite-N capacity.
+
+    The retrieval limit of finite networks lies above :math:`\alpha_c` and approaches it as a
+    power of N whose exponent is not known in closed form, so ``nu`` is fitted too (weights:
+    the bootstrap SEs ``se``; needs at least four sizes). Returns ``dict`` with ``alpha_inf``,
+    ``c``, ``nu``, their standard errors (``*_se``: the fit covariance, widened by
+    sqrt(chi2/dof) when the fit is worse than its errors) and ``chi2`` with its ``dof``.
+    """
+    N, alpha, se = (np.asarray(x, float) for x in (N, alpha, se))
+    ok = np.isfinite(alpha) & np.isfinite(se) & (se > 0)
+    N, alpha, se = N[ok], alpha[ok], se[ok]
+    if N.size < 4:
+        raise ValueError(f"a three-parameter finite-size fit needs >= 4 sizes, got {N.size}")
+
+    def model(n, a_inf, c, nu):
+        return a_inf + c * n ** -nu
+
+    p, cov = optimize.curve_fit(model, N, alpha, p0=(critical_capacity(), 1.0, 0.5), sigma=se,
+                                absolute_sigma=True, maxfev=20000)
+    chi2 = float((((alpha - model(N, *p)) / se) ** 2).sum())
+    dof = int(N.size - 3)
+    # a fit worse than its errors (chi2/dof > 1) widens them by the Birge ratio
+    err = np.sqrt(np.diag(cov) * max(1.0, chi2 / dof if dof else 1.0))
+    return {"alpha_inf": p[0], "c": p[1], "nu": p[2], "alpha_inf_se": err[0], "c_se": err[1],
+            "nu_se": err[2], "chi2": chi2, "dof": dof}
 
 
 def one_step_error_se(ds: xr.Dataset):
@@ -341,7 +371,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"alpha_at_1pct_one_step_error_N{N}",
             f"load where the mean one-step error crosses 1 %, N={N}: log-linear interpolation "
             f"on the alpha grid, bootstrap SE over networks; theory: exact finite-N error "
-            f"through the same interpolation (its exact root {exact:.4f}; large N 0.1848); "
+            f"through the same interpolation (Gaussian-form root {exact:.4f}; large N 0.1848); "
             f"Sidak over {ds.sizes['N']} sizes, Student t", th, a, se, z1))
     N = int(ds.N.max())
     pt = ds.sel(N=N)
@@ -358,6 +388,17 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             "vs AGS replica-symmetric 1 - m (retrieval branch, alpha <= 0.12); SE over "
             f"networks; Sidak over {len(alphas)} loads, Student t",
             float(1 - pt.overlap_theory.sel(alpha=alpha)), float(1 - m), float(se), z2))
+    if ds.sizes["N"] >= 4:
+        fit = finite_size_extrapolation(ds.N.values, caps.alpha_retrieval.values,
+                                        caps.alpha_retrieval_se.values)
+        out.append(chk.within_se(
+            "retrieval_limit_extrapolated",
+            f"retrieval limit (mean overlap from a stored pattern falls below 0.8) at N = "
+            f"{', '.join(map(str, ds.N.values))}, extrapolated to N -> infinity by a weighted "
+            f"fit alpha_inf + c N^-nu (nu = {fit['nu']:.2f} +- {fit['nu_se']:.2f}, chi2 = "
+            f"{fit['chi2']:.1f} for {fit['dof']} dof; SE of alpha_inf from the fit, widened by "
+            "sqrt(chi2/dof) when above 1) vs AGS "
+            "alpha_c", critical_capacity(), fit["alpha_inf"], fit["alpha_inf_se"], 3.0))
     err, se = one_step_error_se(ds)
     theory = ds.one_step_error_theory
     pts = [dict(N=N, alpha=alpha) for N in ds.N.values[ds.N.values >= 500]

@@ -34,7 +34,7 @@ def _fig_log_norm(ds, plt):
             ax.plot(q[-1], float(m[-1]), "v", color=c, ms=4)
     ax.axvspan(lo, hi, color="0.92", zorder=0)
     ax.plot([], [], "k--", lw=0.8, label=r"mean field $\frac{q}{2}\ln\chi$")
-    ax.plot([], [], "k:", lw=0.8, label="Hochreiter bound")
+    ax.plot([], [], "k:", lw=0.8, label="Hochreiter bound (leaves the axes above)")
     ax.plot([], [], "kv", ms=4, label=r"Pascanu: $\sigma_{max}(W) < 1/\gamma$")
     lims = (sel.log_norm.min() - 0.5 * np.log(N), sel.log_norm.max() - 0.5 * np.log(N))
     ax.set_ylim(float(lims[0]) - 2, float(lims[1]) + 5)
@@ -89,6 +89,7 @@ def _fig_map(ds, plt):
             gc.append(np.nan)
     ax.plot(gc, su, "k-", lw=1.2, label=r"theory $\chi = 1$")
     ax.set_xlim(float(ds.g.min()) - 0.05, float(ds.g.max()) + 0.05)
+    ax.set_ylim(0, None)  # cells are centred on the swept values: none below sigma_u = 0
     ax.set_xlabel("gain $g$")
     ax.set_ylabel(r"input noise $\sigma_u$")
     ax.set_title(f"tanh, N = {N}", fontsize=8)
@@ -107,16 +108,43 @@ def _fig_lstm(ds, plt):
         lab = "$b_f = \\infty$ (f = 1)" if np.isinf(b) else f"$b_f$ = {b:g}"
         ax.plot(q, L, color=c, lw=1.3, label=f"LSTM {lab}")
         ax.plot(q, float(sel.lstm_rate_theory.sel(forget_bias=b)) * q, "--", color=c, lw=0.8)
-    for g, ls in ((1.0, "-."), (float(_pick(ds.g, 2.0)), ":")):
+        if "lstm_rate_mean_square_theory" in sel:
+            ax.plot(q, float(sel.lstm_rate_mean_square_theory.sel(forget_bias=b)) * q, ":",
+                    color=c, lw=1.0)
+    for g, ls in ((1.0, "-"), (float(_pick(ds.g, 2.0)), "-.")):
         if g in ds.g.values:
             L = sel.log_norm.sel(g=g).mean("seed") - 0.5 * np.log(N)
-            ax.plot(q, L, "k", ls=ls, lw=1, label=f"tanh RNN, g = {g:g}")
+            ax.plot(q, L, color="0.45", ls=ls, lw=0.9, label=f"tanh RNN, g = {g:g}")
     ax.set_ylim(max(-40, float(ax.get_ylim()[0])), 2)
     ax.set_xlabel("steps back $q$")
     ax.set_ylabel("log gradient norm (rel. to q = 0)")
-    ax.set_title(f"cell path, N = {N}, input std {su:g} "
-                 r"(dashed: $q\,E\ln\sigma(b_f + s z)$)", fontsize=6.5)
+    ax.set_title(f"cell path, N = {N}, input std {su:g}; dashed: typical rate "
+                 r"$q\,E\ln\sigma$, dotted: mean-square $\frac{q}{2}\ln E\sigma^2$",
+                 fontsize=6)
     ax.legend(fontsize=5.5, loc="lower left")
+    return fig
+
+
+def _fig_vs_N(ds, plt):
+    """Measured rate minus mean field against 1/N: the finite-size approach (or its failure)."""
+    sus = [float(ds.sigma_u.min()), float(ds.sigma_u.max())]
+    fig, axes = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT, sharey=True)
+    gs = [g for g in ds.g.values if 0.9 <= g <= 2.0]
+    inv = 1 / ds.N.values
+    for ax, su in zip(axes, sus):
+        for c, g in zip(plotting.colors(len(gs)), gs):
+            pt = dict(phi="tanh", sigma_u=su, g=g)
+            d = ds.rate.sel(pt) - ds.rate_theory.sel(pt)
+            ax.errorbar(inv, d, yerr=ds.rate_se.sel(pt), fmt="o-", ms=3, lw=0.8, color=c,
+                        label=f"g = {g:g}")
+        ax.axhline(0, color="k", lw=0.8, label=r"mean field $\frac{1}{2}\ln\chi$")
+        ax.set_xscale("log")
+        ax.set_xticks(inv, [f"1/{n}" for n in ds.N.values])
+        ax.minorticks_off()
+        ax.set_xlabel("1/N")
+        ax.set_title(rf"tanh, $\sigma_u$ = {su:g}", fontsize=8)
+    axes[0].set_ylabel(r"measured rate $-$ $\frac{1}{2}\ln\chi$ (per step)")
+    axes[1].legend(fontsize=6, loc="lower right")
     return fig
 
 
@@ -126,4 +154,5 @@ FIGURES = {
     "gradients_rate_vs_g": _fig_rate_vs_g,
     "gradients_rate_map": _fig_map,
     "gradients_lstm_cell_path": _fig_lstm,
+    "gradients_mean_field_vs_N": _fig_vs_N,
 }

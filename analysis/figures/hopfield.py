@@ -10,7 +10,9 @@ from ..hopfield import (
     ags_overlap,
     alpha_at_one_step_error,
     critical_capacity,
+    crossing,
     empirical_capacities,
+    finite_size_extrapolation,
     one_step_error,
     one_step_error_se,
     perfect_recall_load,
@@ -45,27 +47,41 @@ def _fig_one_step(ds, plt):
 
 
 def _fig_overlap(ds, plt):
-    fig, axes = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT, sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(plotting.DOUBLE_SHORT[0], 2.5))
     colors = plotting.colors(ds.sizes["N"])
     a = np.linspace(0.005, float(ds.alpha.max()), 400)
     m_ags = ags_overlap(a)
     ac = critical_capacity()
-    for ax, var, title in ((axes[0], "overlap", "start: stored pattern"),
-                           (axes[1], "cue_overlap",
-                            "start: cue with "
-                            f"{100 * ds.attrs.get('cue_flip', 0.1):g} % of bits flipped")):
-        mean, se = _mean_se(ds[var])
-        for c, N in zip(colors, ds.N.values):
-            ax.errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,
-                        color=c, label=f"N = {N}")
+    mean, se = _mean_se(ds.overlap)
+    cue, cue_se = _mean_se(ds.cue_overlap)
+    flip = 100 * ds.attrs.get("cue_flip", 0.1)
+    for c, N in zip(colors, ds.N.values):
+        axes[0].errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,
+                         color=c, label=f"N = {N}")
+        d, s = (1 - mean.sel(N=N)).values, se.sel(N=N).values
+        ok = (d > 0) & (ds.alpha.values <= ac + 0.02)
+        axes[1].errorbar(ds.alpha.values[ok], d[ok], yerr=np.minimum(s[ok], 0.999 * d[ok]),
+                         fmt="o-", ms=2.5, lw=0.7, color=c)
+        axes[2].errorbar(ds.alpha, cue.sel(N=N), yerr=cue_se.sel(N=N), fmt="o-", ms=2.5,
+                         lw=0.7, color=c)
+    for ax in (axes[0], axes[2]):
         ax.plot(a[a <= ac], m_ags[a <= ac], "k-", lw=1.4, label="AGS theory")
         ax.axvline(ac, color="k", ls=":", lw=0.8)
         ax.annotate(rf"$\alpha_c$ = {ac:.3f}", (ac, 0.05), (4, 0), textcoords="offset points",
                     fontsize=7)
+        ax.set_ylim(0, 1.03)
+        ax.set_ylabel("final overlap $m$")
+    axes[1].plot(a[a <= ac], 1 - m_ags[a <= ac], "k-", lw=1.4, label="AGS $1 - m$")
+    axes[1].axvline(ac, color="k", ls=":", lw=0.8)
+    axes[1].set_yscale("log")
+    axes[1].set_ylim(1e-6, 1)
+    axes[1].set_ylabel("retrieval defect $1 - m$")
+    axes[1].legend(fontsize=6, loc="upper left")
+    axes[0].set_title("start: stored pattern", fontsize=8)
+    axes[1].set_title("start: stored pattern (log scale)", fontsize=8)
+    axes[2].set_title(f"start: cue with {flip:g} % of bits flipped", fontsize=8)
+    for ax in axes:
         ax.set_xlabel(r"load $\alpha = P/N$")
-        ax.set_title(title, fontsize=8)
-    axes[0].set_ylabel("final overlap $m$")
-    axes[0].set_ylim(0, 1.03)
     axes[0].legend(fontsize=6, loc="lower left")
     return fig
 
@@ -93,26 +109,37 @@ def _fig_fixed_points(ds, plt):
 
 def _fig_capacity(ds, plt):
     caps = empirical_capacities(ds)
-    fig, ax = plt.subplots(figsize=plotting.SINGLE)
+    fig, ax = plt.subplots(figsize=(plotting.SINGLE[0], 3.0))
     Ns = ds.N.values
     Nf = np.geomspace(Ns.min(), Ns.max(), 200)
+    ac = critical_capacity()
     ax.errorbar(Ns, caps.alpha_one_step, yerr=caps.alpha_one_step_se, fmt="o", color="C0",
-                label="1 % one-step error")
+                label="1 % one-step error (line: finite-N theory)")
     if ds.attrs.get("zero_diagonal", 1):
         ax.plot(Nf, alpha_at_one_step_error(0.01, N=Nf), "-", color="C0", lw=0.8)
         ax.axhline(alpha_at_one_step_error(0.01), color="C0", lw=0.6, ls=":")
     ax.errorbar(Ns, caps.alpha_retrieval, yerr=caps.alpha_retrieval_se, fmt="s", color="C1",
                 label=r"retrieval limit ($\bar m$ = 0.8)")
-    ax.axhline(critical_capacity(), color="C1", lw=0.8, label=r"AGS $\alpha_c$")
+    if len(Ns) >= 4:
+        fit = finite_size_extrapolation(Ns, caps.alpha_retrieval, caps.alpha_retrieval_se)
+        Nx = np.geomspace(Ns.min(), 1e5, 200)
+        ax.plot(Nx, fit["alpha_inf"] + fit["c"] * Nx ** -fit["nu"], "--", color="C1", lw=0.8,
+                label=rf"fit $\alpha_\infty + cN^{{-\nu}}$: $\alpha_\infty$ = "
+                      rf"{fit['alpha_inf']:.3f} $\pm$ {fit['alpha_inf_se']:.3f}")
+    ax.axhline(ac, color="C1", lw=0.8, label=rf"AGS $\alpha_c$ = {ac:.3f}")
     ax.errorbar(Ns, caps.alpha_fixed_points, yerr=caps.alpha_fixed_points_se, fmt="^",
-                color="C2", label="half of patterns fixed points")
+                color="C2", label="90 % of patterns fixed points")
+    ind = [crossing(ds.alpha.values, ds.fixed_point_fraction_theory.sel(N=N).values, 0.9)
+           for N in Ns]
+    ax.plot(Ns, ind, ":", color="k", lw=1.0, zorder=4,
+            label=r"the same from $(1-p_N)^N$ (independent bits)")
     ax.plot(Nf, perfect_recall_load(Nf), "-", color="C2", lw=0.8,
-            label=r"McEliece $1/(2\ln N)$")
-    plotting.log_xticks(ax, Ns)
+            label=r"McEliece $1/(2\ln N)$ (asymptote)")
+    ax.set_xscale("log")
     ax.set_xlabel("number of neurons $N$")
     ax.set_ylabel(r"capacity $\alpha = P/N$")
     ax.set_ylim(0, 0.3)
-    ax.legend(fontsize=6, ncol=1)
+    ax.legend(fontsize=5.5, ncol=1, loc="upper right")
     return fig
 
 

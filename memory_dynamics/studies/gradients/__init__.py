@@ -32,7 +32,7 @@ STUDY = Study(
     title="Gradient decay",
     sweeps=("phi", "N", "sigma_u"),
     figures=("gradients_log_norm_vs_q", "gradients_rate_vs_g", "gradients_rate_map",
-             "gradients_lstm_cell_path"),
+             "gradients_lstm_cell_path", "gradients_mean_field_vs_N"),
     simulate="memory_dynamics.studies.gradients.experiment:simulate_point",
     analysis="memory_dynamics.analysis.gradients",
     figures_module="memory_dynamics.analysis.figures.gradients",
