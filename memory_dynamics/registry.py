@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -119,7 +119,6 @@ class Study:
     slurm_bundle: int = 20
     schema: Path | None = None
     captions: Path | None = None
-    extra: dict = field(default_factory=dict)
 
     def __post_init__(self):
         if self.schema is None:
