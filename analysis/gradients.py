@@ -228,16 +228,18 @@ def make_checks(ds):
             f"{len(family)}, Student t with {dof} dof", float(th), float(ds.rate.sel(pt)),
             float(ds.rate_se.sel(pt)), z1))
     if "linear" in ds.phi.values:
-        z2 = chk.sidak(ds.sizes["g"], dof=dof)
-        for g in ds.g.values:
-            pt = dict(phi="linear", N=N, g=g)
-            r, se = ds.rate.sel(pt).isel(sigma_u=0), ds.rate_se.sel(pt).isel(sigma_u=0)
-            out.append(chk.within_se(
-                f"linear_rate_N{N}_g{g:g}",
-                f"linear network, N={N}, g={g:g}: measured rate vs ln g (mean field chi = "
-                "g^2; O(q/N) finite-size excess: +0.038 at N = 100, +0.011 at N = 300); "
-                f"Sidak over {ds.sizes['g']}, Student t", float(np.log(g)), float(r),
-                float(se), z2))
+        # W = g Z with one Z per seed for all gains: rate - ln g is the same random variable
+        # at every g (the growth rate of ||Z^q||_F), so it is one test, made at g = 1 or the
+        # gain nearest to it
+        g = float(ds.g.values[np.argmin(np.abs(ds.g.values - 1.0))])
+        pt = dict(phi="linear", N=N, g=g)
+        r, se = ds.rate.sel(pt).isel(sigma_u=0), ds.rate_se.sel(pt).isel(sigma_u=0)
+        out.append(chk.within_se(
+            f"linear_rate_N{N}",
+            f"linear network W = gZ, N={N}, g={g:g}: measured rate - ln g, the same at every "
+            "gain (one Z per seed); mean field: 0 (chi = g^2); O(1/N) finite-size excess "
+            "(+0.040 +- 0.009 at N = 100, +0.010 +- 0.005 at N = 300); Student t",
+            float(np.log(g)), float(r), float(se), chk.sidak(1, dof=dof)))
     excess = (ds.log_norm - (np.log(ds.N) + ds.q * ds.hochreiter_log_rate)).sel(
         q=slice(1, None))
     out.append(chk.at_most("hochreiter_bound_holds",

@@ -17,7 +17,7 @@ def _fig_log_norm(ds, plt):
     N = int(ds.N.max())
     su = float(_pick(ds.sigma_u, 0.5))
     sel = ds.sel(phi="tanh", N=N, sigma_u=su)
-    fig, ax = plt.subplots(figsize=(3.6, 2.9))
+    fig, ax = plt.subplots(figsize=(5.0, 2.9))
     q = ds.q.values
     lo, hi = (int(x) for x in np.atleast_1d(ds.attrs["fit_window"]))
     gs = [g for g in ds.g.values if g in (0.5, 0.9, 1.0, 1.5, 2.0, 3.0)] or list(ds.g.values)
@@ -42,7 +42,7 @@ def _fig_log_norm(ds, plt):
     ax.set_ylabel(r"$\ln \|\partial a_t/\partial a_{t-q}\|_F - \ln\sqrt{N}$")
     ax.set_title(f"tanh, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SD; "
                  "grey: fit window)", fontsize=6.5)
-    ax.legend(fontsize=5.5, ncol=2, loc="lower left")
+    ax.legend(fontsize=5.5, ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
@@ -52,7 +52,9 @@ def _fig_rate_vs_g(ds, plt):
     fig, axes = plt.subplots(1, len(phis), figsize=(2.4 * len(phis), 2.6), squeeze=False)
     gg = np.linspace(float(ds.g.min()), float(ds.g.max()), 120)
     for ax, phi in zip(axes[0], phis):
-        for c, su in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
+        # W = g Z: the linear rate does not depend on the input noise (one series suffices)
+        sus = ds.sigma_u.values[:1] if phi == "linear" else ds.sigma_u.values
+        for c, su in zip(plotting.colors(ds.sizes["sigma_u"]), sus):
             pt = dict(phi=phi, N=N, sigma_u=su)
             ax.errorbar(ds.g, ds.rate.sel(pt), yerr=ds.rate_se.sel(pt), fmt="o", ms=3,
                         color=c, label=rf"$\sigma_u$ = {su:g}")
@@ -65,10 +67,12 @@ def _fig_rate_vs_g(ds, plt):
                 except ValueError:
                     pass
         ax.axhline(0, color="k", lw=0.5)
-        ax.set_title(f"{phi}, N = {N}", fontsize=8)
+        ax.set_title(f"{phi}, N = {N}" + (" (any $\\sigma_u$)" if phi == "linear" else ""),
+                     fontsize=8)
         ax.set_xlabel("gain $g$")
     axes[0][0].set_ylabel(r"rate per step (lines: $\frac{1}{2}\ln\chi$)")
-    axes[0][0].legend(fontsize=6, title=r"dotted: $\chi = 1$", title_fontsize=6)
+    tanh = phis.index("tanh") if "tanh" in phis else 0
+    axes[0][tanh].legend(fontsize=6, title=r"dotted: $\chi = 1$", title_fontsize=6)
     return fig
 
 
@@ -115,12 +119,12 @@ def _fig_lstm(ds, plt):
         if g in ds.g.values:
             L = sel.log_norm.sel(g=g).mean("seed") - 0.5 * np.log(N)
             ax.plot(q, L, color="0.45", ls=ls, lw=0.9, label=f"tanh RNN, g = {g:g}")
-    ax.set_ylim(max(-40, float(ax.get_ylim()[0])), 2)
+    ax.plot([], [], "k--", lw=0.8, label=r"typical rate $q\,E\ln\sigma$")
+    ax.plot([], [], "k:", lw=1.0, label=r"mean-square rate $\frac{q}{2}\ln E\sigma^2$")
+    ax.set_ylim(max(-40, float(ax.get_ylim()[0])), 6)
     ax.set_xlabel("steps back $q$")
     ax.set_ylabel("log gradient norm (rel. to q = 0)")
-    ax.set_title(f"cell path, N = {N}, input std {su:g}; dashed: typical rate "
-                 r"$q\,E\ln\sigma$, dotted: mean-square $\frac{q}{2}\ln E\sigma^2$",
-                 fontsize=6)
+    ax.set_title(f"cell path, N = {N}, input std {su:g}", fontsize=7)
     ax.legend(fontsize=5.5, loc="lower left")
     return fig
 
@@ -138,13 +142,12 @@ def _fig_vs_N(ds, plt):
             ax.errorbar(inv, d, yerr=ds.rate_se.sel(pt), fmt="o-", ms=3, lw=0.8, color=c,
                         label=f"g = {g:g}")
         ax.axhline(0, color="k", lw=0.8, label=r"mean field $\frac{1}{2}\ln\chi$")
-        ax.set_xscale("log")
-        ax.set_xticks(inv, [f"1/{n}" for n in ds.N.values])
-        ax.minorticks_off()
-        ax.set_xlabel("1/N")
+        ax.set_xlim(0, 1.08 * inv.max())
+        ax.set_xticks([0, *inv], ["0", *(f"1/{n}" for n in ds.N.values)], fontsize=6)
+        ax.set_xlabel(r"1/N ($N \to \infty$ at 0)")
         ax.set_title(rf"tanh, $\sigma_u$ = {su:g}", fontsize=8)
     axes[0].set_ylabel(r"measured rate $-$ $\frac{1}{2}\ln\chi$ (per step)")
-    axes[1].legend(fontsize=6, loc="lower right")
+    axes[0].legend(fontsize=6, loc="lower left")
     return fig
 
 

@@ -39,7 +39,7 @@ def _fig_one_step(ds, plt):
         ax.annotate(rf"1 % at $\alpha$ = {a1:.3f}", (a1, 0.01), (6, -14),
                     textcoords="offset points", fontsize=7)
     ax.set_yscale("log")
-    ax.set_ylim(1e-6, 0.2)
+    ax.set_ylim(1e-8, 0.1)
     ax.set_xlabel(r"load $\alpha = P/N$")
     ax.set_ylabel("one-step bit error")
     ax.legend(title="simulation (dashed: finite-N theory)", fontsize=6, title_fontsize=6)
@@ -113,12 +113,14 @@ def _fig_capacity(ds, plt):
     Ns = ds.N.values
     Nf = np.geomspace(Ns.min(), Ns.max(), 200)
     ac = critical_capacity()
-    ax.errorbar(Ns, caps.alpha_one_step, yerr=caps.alpha_one_step_se, fmt="o", color="C0",
-                label="1 % one-step error (line: finite-N theory)")
+    ax.errorbar(Ns * 0.94, caps.alpha_one_step, yerr=caps.alpha_one_step_se, fmt="o", ms=4,
+                color="C0", label="1 % one-step error (line: finite-N theory)", zorder=3)
     if ds.attrs.get("zero_diagonal", 1):
         ax.plot(Nf, alpha_at_one_step_error(0.01, N=Nf), "-", color="C0", lw=0.8)
-        ax.axhline(alpha_at_one_step_error(0.01), color="C0", lw=0.6, ls=":")
-    ax.errorbar(Ns, caps.alpha_retrieval, yerr=caps.alpha_retrieval_se, fmt="s", color="C1",
+        ax.axhline(alpha_at_one_step_error(0.01), color="C0", lw=0.6, ls=":",
+                   label=r"large-N 1 % load 0.185")
+    ax.errorbar(Ns * 1.06, caps.alpha_retrieval, yerr=caps.alpha_retrieval_se, fmt="s", ms=4,
+                color="C1",
                 label=r"retrieval limit ($\bar m$ = 0.8)")
     if len(Ns) >= 4:
         fit = finite_size_extrapolation(Ns, caps.alpha_retrieval, caps.alpha_retrieval_se)
