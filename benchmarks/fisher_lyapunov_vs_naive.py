@@ -3,8 +3,9 @@
 Both compute J(k) = w_k^T C_n^{-1} w_k, k = 0..k_max, for the same Gaussian network
 (entry variance alpha/N, stable draw) and input, in this one process:
 
-* memory-dynamics: ``analysis.fisher.fisher_memory_curve`` -- C_n by Smith's doubling
-  iteration (log2 of the memory time in matrix products), W^k v iterated as vectors;
+* memory-dynamics: ``memory_dynamics.analysis.fisher.fisher_memory_curve`` -- C_n by Smith's
+  doubling iteration (log2 of the memory time in matrix products), W^k v iterated as
+  vectors;
 * naive: C_n = sum_{m<M} W^m W^mT accumulated term by term (a matrix product per term)
   until the next term is below 1e-16 of the sum, then a Cholesky solve.
 

@@ -1,6 +1,6 @@
 """Largest Hopfield network simulated within a time budget, with its peak memory.
 
-Runs ``sim.hopfield.simulate_capacity(N, alpha=0.14, n_networks=1)`` (all measures:
+Runs ``memory_dynamics.sim.hopfield.simulate_capacity(N, alpha=0.14, n_networks=1)`` (all measures:
 one-step error over all P patterns, fixed points, asynchronous retrieval from 10 stored
 patterns and 10 cues) for growing N, each in a fresh process, and reports wall time and peak
 resident memory. Stops after the first N over the budget.

@@ -5,7 +5,8 @@ the input trains (50 input pairs at each distance d = 0, 0.1, 0.2, 0.4; our desi
 each pair's u once and one v per distance: 250 trials of 500 ms) and the initial membrane
 potentials are built once here and handed to both programs.
 
-* memory-dynamics: ``sim.lsm.simulate``, all trials as one batch, exact propagator, dt 0.1 ms.
+* memory-dynamics: ``memory_dynamics.sim.lsm.simulate``, all trials as one batch, exact
+  propagator, dt 0.1 ms.
 * Brian2 (own virtual environment, benchmarks/.venvs/brian2): the same model written the
   Brian2 way — NeuronGroup with ``method="exact"``, refractoriness, two Synapses objects
   (E and I presynaptic) whose ``on_pre`` code applies the Markram/Tsodyks update, per-synapse
