@@ -216,11 +216,6 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     return ds.transpose("N", "alpha", ...)
 
 
-def _mean_se(da: xr.DataArray):
-    """Mean over networks and its standard error."""
-    return chk.mean_se(da, "network")
-
-
 def crossing(x: np.ndarray, y: np.ndarray, level: float, log: bool = False) -> float:
     """First x where y (increasing or decreasing) crosses ``level``, by linear interpolation.
 
@@ -382,7 +377,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     alphas = pt.alpha.values[branch.values]
     z2 = chk.sidak(len(alphas), dof=dof)
     for alpha in alphas:
-        m, se = _mean_se(pt.overlap.sel(alpha=alpha))
+        m, se = chk.mean_se(pt.overlap.sel(alpha=alpha), "network")
         out.append(chk.within_se(
             f"retrieval_defect_N{N}_alpha{alpha:.3f}",
             f"1 - m after asynchronous dynamics from a stored pattern, N={N}, alpha={alpha:.3f} "

@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Study", "BUILTIN", "ENTRY_POINT_GROUP", "studies", "get", "WORKFLOW_DIR"]
+__all__ = ["Study", "BUILTIN", "ENTRY_POINT_GROUP", "studies", "get", "largest",
+           "WORKFLOW_DIR"]
 
 #: Folder of the workflow files shipped with the package (rules, schemas, captions, presets):
 #: the top-level ``workflows/`` of a source checkout, installed as ``memory_dynamics.workflows``.
@@ -37,6 +38,11 @@ ENTRY_POINT_GROUP = "memory_dynamics.studies"
 
 Values = dict  # the sweep values of one point, {axis: value}
 Points = Sequence[dict]  # the points of one shard, each {"indices": ..., "values": ...}
+
+
+def largest(points: Points, axis: str = "N"):
+    """The largest value of sweep axis ``axis`` among a shard's points (for size estimates)."""
+    return max(p["values"][axis] for p in points)
 
 
 def _no_rules(config: dict) -> None:

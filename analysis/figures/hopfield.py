@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..checks import mean_se
 from ..hopfield import (
-    _mean_se,
     ags_overlap,
     alpha_at_one_step_error,
     critical_capacity,
@@ -52,8 +52,8 @@ def _fig_overlap(ds, plt):
     a = np.linspace(0.005, float(ds.alpha.max()), 400)
     m_ags = ags_overlap(a)
     ac = critical_capacity()
-    mean, se = _mean_se(ds.overlap)
-    cue, cue_se = _mean_se(ds.cue_overlap)
+    mean, se = mean_se(ds.overlap, "network")
+    cue, cue_se = mean_se(ds.cue_overlap, "network")
     flip = 100 * ds.attrs.get("cue_flip", 0.1)
     for c, N in zip(colors, ds.N.values):
         axes[0].errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,
@@ -89,7 +89,7 @@ def _fig_overlap(ds, plt):
 def _fig_fixed_points(ds, plt):
     fig, ax = plt.subplots(figsize=plotting.SINGLE)
     colors = plotting.colors(ds.sizes["N"])
-    fp, se = _mean_se(ds.fixed_point_fraction)
+    fp, se = mean_se(ds.fixed_point_fraction, "network")
     for c, N in zip(colors, ds.N.values):
         x = ds.P.sel(N=N) * np.log(N) / N
         ax.errorbar(x, fp.sel(N=N), yerr=se.sel(N=N), fmt="o", ms=3, color=c, lw=0.8,

@@ -1,7 +1,7 @@
 """Fisher memory curves of linear recurrent networks (docs/fisher.md)."""
 
 from ...config import ConfigError
-from ...registry import Study
+from ...registry import Study, largest
 
 
 def _valid(v):
@@ -25,7 +25,7 @@ def _check_config(config):
 
 def _mem_mb(config, points, attempt):
     """A few N x N float64 matrices per network plus the simulation state."""
-    N = max(p["values"]["N"] for p in points)
+    N = largest(points)
     return int(attempt * (600 + 20 * 8 * N * N / 2**20))
 
 

@@ -1,7 +1,7 @@
 """Gradient-norm decay in random RNNs and the LSTM cell path (docs/gradients.md)."""
 
 from ...config import ConfigError
-from ...registry import Study
+from ...registry import Study, largest
 
 
 def _cost(v):
@@ -18,7 +18,7 @@ def _check_config(config):
 
 def _mem_mb(config, points, attempt):
     """Z, the state history (q_max x N x gains) and the probes."""
-    N = max(p["values"]["N"] for p in points)
+    N = largest(points)
     return int(attempt * (600 + 12 * 8 * N * N / 2**20))
 
 

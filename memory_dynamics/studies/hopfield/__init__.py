@@ -1,7 +1,7 @@
 """Hopfield capacity: one-step error, attractor retrieval and fixed points (docs/hopfield.md)."""
 
 from ...config import ConfigError, sweep_points
-from ...registry import Study
+from ...registry import Study, largest
 
 
 def _cost(v):
@@ -21,7 +21,7 @@ def _check_config(config):
 def _mem_mb(config, points, attempt):
     """Couplings of one batch (<= 256 MiB plus one network), the patterns' field matrix,
     interpreter and libraries."""
-    N = max(p["values"]["N"] for p in points)
+    N = largest(points)
     return int(attempt * (600 + 4 * 4 * N * N / 2**20))
 
 

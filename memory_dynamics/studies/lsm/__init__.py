@@ -1,7 +1,7 @@
 """Spiking liquid state machine: separation and fading memory (docs/lsm.md)."""
 
 from ...config import ConfigError
-from ...registry import Study
+from ...registry import Study, largest
 
 
 def _cost(v):
@@ -29,7 +29,7 @@ def _check_config(config):
 def _mem_mb(config, points, attempt):
     """Recorded liquid states (float32) and their float64 differences, synapse states."""
     lc = config["lsm"]
-    N = max(p["values"]["N"] for p in points)
+    N = largest(points)
     trials = lc["n_pairs"] * (len(lc["distances"]) + 1)
     n_rec = round(lc["T"] / lc["dt"]) // lc["record_every"]
     # ~28 bytes per recorded state element at the readout's peak (measured), plus the

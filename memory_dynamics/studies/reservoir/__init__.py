@@ -1,7 +1,7 @@
 """Echo-state reservoir memory capacity (docs/reservoir.md)."""
 
 from ...config import ConfigError
-from ...registry import Study
+from ...registry import Study, largest
 
 
 def _cost(v):
@@ -24,7 +24,7 @@ def _check_config(config):
 def _mem_mb(config, points, attempt):
     """Moments of four segments, the state chunk and the scratch products (float64)."""
     rc = config["reservoir"]
-    N = max(p["values"]["N"] for p in points)
+    N = largest(points)
     n = rc["n_seeds"] * len(rc["rho"]) * N * (5 * N + 6 * (rc["k_max"] + 1) + 1000)
     n += 4 * rc["n_seeds"] * rc["T"]  # the input series and its copies (float64)
     return int(attempt * (600 + 8 * n / 2**20))
