@@ -39,7 +39,7 @@ from . import checks as chk
 
 __all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
            "pascanu_condition", "lstm_cell_rate",
-           "lstm_cell_rate_mean_square"]
+           "lstm_cell_rate_mean_square", "lstm_cell_rate_gaussian"]
 
 TITLE = "Gradient-norm decay in recurrent networks and the LSTM cell path"
 REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Pascanu, Mikolov & "
@@ -133,15 +133,92 @@ def lstm_cell_rate_mean_square(forget_bias: float, preact_std: float) -> float:
                                     preact_std**2))
 
 
+def lstm_cell_rate_gaussian(forget_bias: float, mean: float, acov, N: int,
+                            window: tuple[int, int], seed, n_batches: int = 16):
+    r"""Cell-path rate of N units whose forget-gate pre-activations are Gaussian processes.
+
+    Model: unit i's pre-activation :math:`z_{t,i}` (without bias) is a stationary Gaussian
+    process with mean ``mean`` and autocovariance ``acov`` (lags 0, 1, ...), independent
+    across units. This keeps what the independent-gate rate
+    :func:`lstm_cell_rate_mean_square` leaves out: a unit's persistent offset (the plateau
+    of C, the cell's static memory) and its slow fluctuations both make
+    :math:`\prod_s f_{s,i}^2` larger on average than :math:`(E f^2)^q` (Jensen). The
+    statistic is the simulated one: the least-squares slope over ``window`` of
+    :math:`\tfrac12\ln\sum_{i\le N}\prod_{s\le q}\sigma(b_f + z_{s,i})^2`, evaluated by
+    Monte Carlo over ``n_batches`` independent sets of N Gaussian units (so its finite-N bias,
+    a sum dominated by its largest terms, is the simulation's).
+
+    Returns
+    -------
+    (rate, se) : the mean slope over batches and its Monte Carlo standard error.
+    """
+    lo, hi = (int(w) for w in window)
+    acov = np.asarray(acov, float)
+    if len(acov) < hi:
+        raise ValueError(f"need the autocovariance at lags 0..{hi - 1}")
+    lag = np.abs(np.subtract.outer(np.arange(hi), np.arange(hi)))
+    ev, U = np.linalg.eigh(acov[lag])
+    root = U * np.sqrt(np.clip(ev, 0.0, None))  # the PSD part of the estimated covariance
+    rng = np.random.default_rng(seed)
+    xi = rng.standard_normal((n_batches, N, hi))
+    z = mean + xi @ root.T
+    cum = np.cumsum(2 * np.log(special.expit(forget_bias + z)), axis=-1)
+    L = np.concatenate([np.full((n_batches, 1), 0.5 * np.log(N)),
+                        0.5 * special.logsumexp(cum, axis=1)], axis=1)  # q = 0..hi
+    q = np.arange(hi + 1)
+    sel = q >= lo
+    dq = q[sel] - q[sel].mean()
+    slopes = (L[:, sel] * dq).sum(axis=1) / (dq**2).sum()
+    return float(slopes.mean()), float(slopes.std(ddof=1) / np.sqrt(n_batches))
+
+
 # --------------------------------------------------------------------------- comparison
 
 def measured_rates(ds):
     """Least-squares slope of log_norm vs q over the fit window, per seed; (mean, SE)."""
-    lo, hi = (int(x) for x in np.atleast_1d(ds.attrs["fit_window"]))
-    L = ds.log_norm.sel(q=slice(lo, hi))
+    return chk.mean_se(_seed_slopes(ds.log_norm, np.atleast_1d(ds.attrs["fit_window"])),
+                       "seed")
+
+
+def _seed_slopes(log_norm, window):
+    """Least-squares slope of log norms vs q over ``window`` (the measured-rate estimator)."""
+    L = log_norm.sel(q=slice(int(window[0]), int(window[1])))
     dq = L.q - L.q.mean()
-    slopes = (L * dq).sum("q") / (dq**2).sum()
-    return chk.mean_se(slopes, "seed")
+    return (L * dq).sum("q") / (dq**2).sum()
+
+
+def _add_lstm_theory(ds):
+    """Measured cell-path rates per seed and their three theories (in place)."""
+    import xarray as xr
+
+    window = np.atleast_1d(ds.attrs["fit_window"])
+    ds["lstm_rate"] = _seed_slopes(ds.lstm_log_norm, window).where(
+        ds.lstm_log_norm.notnull().all("q")).assign_attrs(cf_attrs(
+            "measured cell-path rate per LSTM cell: slope of lstm_log_norm over fit_window",
+            "1/step"))
+    vec = np.vectorize(lambda f, b, s: f(b, s) if np.isfinite(s) else np.nan, excluded={0})
+    ds["lstm_rate_typical_theory"] = xr.apply_ufunc(
+        vec, lstm_cell_rate, ds.forget_bias, ds.lstm_f_preact_std).assign_attrs(cf_attrs(
+            "typical cell-path rate per unit E ln sigma(b_f + s z), s = rms pre-activation",
+            "1/step"))
+    ds["lstm_rate_independent_theory"] = xr.apply_ufunc(
+        vec, lstm_cell_rate_mean_square, ds.forget_bias, ds.lstm_f_preact_std).assign_attrs(
+        cf_attrs("cell-path rate of the Frobenius norm with gates independent across steps: "
+                 "0.5 ln E sigma(b_f + s z)^2", "1/step"))
+    gp = xr.full_like(ds.lstm_rate, np.nan)
+    idx = np.argwhere(ds.lstm_f_preact_mean.notnull().values)
+    dims = ds.lstm_f_preact_mean.dims
+    for ix in idx:
+        at = dict(zip(dims, ix))
+        b = float(ds.forget_bias[at["forget_bias"]])
+        sub = ds.isel(at)
+        gp[at] = lstm_cell_rate_gaussian(
+            b, float(sub.lstm_f_preact_mean), sub.lstm_f_preact_acov.values, int(sub.N),
+            window, seed=[int(i) for i in ix])[0]
+    ds["lstm_rate_gaussian_theory"] = gp.assign_attrs(cf_attrs(
+        "cell-path rate of the Frobenius norm for Gaussian-process gates with each cell's "
+        "measured pre-activation mean and autocovariance (Monte Carlo, same estimator)",
+        "1/step"))
 
 
 def critical_gain(sigma_u: float, phi: str = "tanh") -> float:
@@ -178,23 +255,18 @@ def add_theory(ds):
         "largest singular value of W (Pascanu: vanishing guaranteed below 1/gamma)", "1"))
     ds["pascanu_threshold"] = (1 / fm).assign_attrs(cf_attrs("1/gamma = 1/f'_max", "1"))
     if "forget_bias" in ds.dims:
-        lstm_rate = xr.apply_ufunc(
-            np.vectorize(lambda b, s: lstm_cell_rate(b, s) if np.isfinite(s) else np.nan),
-            ds.forget_bias, ds.lstm_f_preact_std)
-        ds["lstm_rate_theory"] = lstm_rate.assign_attrs(cf_attrs(
-            "typical cell-path rate per unit E ln sigma(b_f + s z)", "1/step"))
-        ms_rate = xr.apply_ufunc(
-            np.vectorize(lambda b, s: lstm_cell_rate_mean_square(b, s) if np.isfinite(s)
-                         else np.nan), ds.forget_bias, ds.lstm_f_preact_std)
-        ds["lstm_rate_mean_square_theory"] = ms_rate.assign_attrs(cf_attrs(
-            "mean-square cell-path rate 0.5 ln E sigma(b_f + s z)^2 (independent gates): the "
-            "rate of the Frobenius norm over units", "1/step"))
+        _add_lstm_theory(ds)
     return ds.transpose("phi", "N", "sigma_u", "seed", "g", "q", ...)
 
 
 # ------------------------------------------------------------------------------- checks
 #: failures that are understood science, not bugs: (regex of the check name, reason)
 KNOWN_DEVIATIONS = (
+    (r"linear_rate_N\d+$",
+     "the Frobenius norm of Z^q for one finite Gaussian Z grows faster than mean field by an "
+     "O(1/N) excess per step (N x excess = 3.1 at N = 100, 3.0 at N = 300, 2.0 +- 0.6 at "
+     "N = 1000); with enough replicates it is resolved at every N (docs/gradients.md "
+     "section 4)"),
     (r"mean_field_rate_tanh_N\d+_sigma0_g(1|1\.25)$",
      "edge of chaos without input noise: the finite network's back-propagation rate lies "
      "below the mean-field 0.5 ln chi and approaches it as N grows (g = 1.25: 0.012 at "
@@ -208,7 +280,8 @@ def make_checks(ds):
     * ``simulation``: the rate (least-squares slope of the log Frobenius norm over the fit
       window; SE over seeds) of the tanh and logistic networks at the largest N against the
       mean-field 0.5 ln chi, at every gain and input noise, and of the linear network
-      against ln g; each family Sidak-corrected to a family-wise 3 sigma;
+      against ln g, and of the LSTM cell path against its Gaussian-gate theory at every finite
+      forget bias; each family Sidak-corrected to a family-wise 3 sigma;
     * ``bound``: Hochreiter's bound at every q >= 1 (q = 0 is the identity: not a test).
     """
     out = []
@@ -231,15 +304,37 @@ def make_checks(ds):
         # W = g Z with one Z per seed for all gains: rate - ln g is the same random variable
         # at every g (the growth rate of ||Z^q||_F), so it is one test, made at g = 1 or the
         # gain nearest to it
+        # and the Jacobian of a linear network does not depend on sigma_u, so the seeds of
+        # every sigma_u are independent replicates of it: pooled
         g = float(ds.g.values[np.argmin(np.abs(ds.g.values - 1.0))])
-        pt = dict(phi="linear", N=N, g=g)
-        r, se = ds.rate.sel(pt).isel(sigma_u=0), ds.rate_se.sel(pt).isel(sigma_u=0)
+        window = np.atleast_1d(ds.attrs["fit_window"])
+        ex = (_seed_slopes(ds.log_norm.sel(phi="linear", N=N, g=g), window) - np.log(g)
+              ).stack(replicate=("sigma_u", "seed")).dropna("replicate")
+        m, se = chk.mean_se(ex.values)
+        n = ex.sizes["replicate"]
         out.append(chk.within_se(
             f"linear_rate_N{N}",
-            f"linear network W = gZ, N={N}, g={g:g}: measured rate - ln g, the same at every "
-            "gain (one Z per seed); mean field: 0 (chi = g^2); O(1/N) finite-size excess "
-            "(+0.040 +- 0.009 at N = 100, +0.010 +- 0.005 at N = 300); Student t",
-            float(np.log(g)), float(r), float(se), chk.sidak(1, dof=dof)))
+            f"linear network W = gZ, N={N}, g={g:g}: measured rate - ln g (the same at every "
+            f"gain and input: one Z per seed), {n} networks, vs mean field 0 (chi = g^2); "
+            "finite N adds an O(1/N) excess (N x excess ~ 3 at N = 100, 300); Student t",
+            0.0, float(m), float(se), chk.sidak(1, dof=n - 1)))
+    if "lstm_rate" in ds and "tanh" in ds.phi.values:
+        cells = ds.sel(phi="tanh", N=N)
+        fb = [b for b in ds.forget_bias.values if np.isfinite(b)]  # b_f = inf: f = 1 exactly
+        fam = [(su, b) for su in ds.sigma_u.values for b in fb]
+        z1 = chk.sidak(len(fam), dof=dof)
+        for su, b in fam:
+            c = cells.sel(sigma_u=su, forget_bias=b)
+            _, se = chk.mean_se(c.lstm_rate - c.lstm_rate_gaussian_theory, "seed")
+            out.append(chk.within_se(
+                f"lstm_cell_rate_N{N}_sigma{su:g}_bf{b:g}",
+                f"LSTM cell path, N={N}, input std {su if su > 0 else 1:g}, b_f={b:g}: rate of "
+                "the log Frobenius norm of prod_s diag(f_s) (slope over the fit window) vs the "
+                "Gaussian-gate theory with each cell's measured gate mean and autocovariance; "
+                f"SE of the paired difference over {ds.sizes['seed']} cells; Sidak over "
+                f"{len(fam)}, Student t with {dof} dof",
+                float(c.lstm_rate_gaussian_theory.mean()), float(c.lstm_rate.mean()),
+                float(se), z1))
     excess = (ds.log_norm - (np.log(ds.N) + ds.q * ds.hochreiter_log_rate)).sel(
         q=slice(1, None))
     out.append(chk.at_most("hochreiter_bound_holds",

@@ -38,6 +38,7 @@ __all__ = [
     "perfect_recall_load",
     "finite_size_extrapolation",
     "fixed_point_fraction",
+    "fixed_point_fraction_mixture",
     "add_theory",
     "crossing",
     "one_step_error_se",
@@ -194,6 +195,35 @@ def fixed_point_fraction(alpha, N, zero_diagonal: bool = True):
     return np.exp(np.asarray(N, float) * np.log1p(-p))
 
 
+def fixed_point_fraction_mixture(alpha, N, n_quantiles: int = 2000):
+    r"""Fixed-point fraction with the crosstalk variance fluctuating from pattern to pattern.
+
+    For one pattern μ the crosstalk at site i is :math:`C_i = \sum_{\nu\ne\mu}
+    \xi^\mu_i\xi^\nu_i m_\nu` with overlaps :math:`m_\nu = \frac1N\sum_{k\ne i}\xi^\nu_k
+    \xi^\mu_k` that every site shares: given them, the bits err independently with the
+    conditional variance :math:`V = \sum_\nu m_\nu^2`, and V varies between patterns
+    (:math:`V \approx \sigma^2\chi^2_{P-1}/(P-1)`, relative spread :math:`\sqrt{2/(P-1)}`,
+    :math:`\sigma^2 = (P-1)(N-1)/N^2`). Hence
+
+    .. math:: f \approx E_V\big[(1 - \Phi(-\tfrac{N-1}{N}/\sqrt V))^N\big]
+       \;\ge\; (1 - p_N)^N,
+
+    the mechanism of the shortfall of the independent-bit approximation
+    :func:`fixed_point_fraction`. Gaussian crosstalk given V is an approximation too (its
+    marginal tail is heavier than the exact binomial one): it describes the tail of the
+    fraction, not its shoulder (docs/hopfield.md §4).
+    """
+    from scipy import stats
+
+    alpha, N = np.broadcast_arrays(np.asarray(alpha, float), np.asarray(N, float))
+    P = np.maximum(np.rint(alpha * N), 2.0)
+    k = P - 1
+    u = (np.arange(n_quantiles) + 0.5) / n_quantiles
+    V = ((k * (N - 1) / N**2)[..., None] * stats.chi2.ppf(u, k[..., None]) / k[..., None])
+    logq = stats.norm.logsf(-((N - 1) / N)[..., None] / np.sqrt(V))  # log(1 - p(V))
+    return np.exp(N[..., None] * logq).mean(axis=-1)
+
+
 # --------------------------------------------------------------------------- comparison
 
 def add_theory(ds: xr.Dataset) -> xr.Dataset:
@@ -210,6 +240,10 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     ds["fixed_point_fraction_theory"] = (
         ("alpha", "N"), fixed_point_fraction(alpha.values, N.values, zero),
         cf_attrs("fixed-point fraction, independent-bit approximation (1-p_N)^N"))
+    ds["fixed_point_fraction_mixture"] = (
+        ("alpha", "N"), fixed_point_fraction_mixture(alpha.values, N.values),
+        cf_attrs("fixed-point fraction, bits independent given the pattern overlaps "
+                 "(crosstalk variance fluctuating between patterns; approximation)"))
     ds["overlap_theory"] = ("alpha", ags_overlap(ds.alpha.values),
                             cf_attrs("AGS replica-symmetric retrieval overlap (T=0)"))
     ds.attrs["critical_capacity"] = critical_capacity()

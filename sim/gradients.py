@@ -133,43 +133,61 @@ def decay_rate(log_norms: np.ndarray, window: tuple[int, int] = (5, 50)
 
 
 def lstm_cell_log_norms(N: int, forget_bias, input_std: float, q_max: int, burn_in: int,
-                        seed: SeedLike, weight_std: float = 1.0):
+                        seed: SeedLike, weight_std: float = 1.0, max_lag: int | None = None):
     r"""LSTM cell-path gradient :math:`\log\|\partial c_t/\partial c_{t-q}|_{cell}\|_F`.
 
     One random LSTM cell (weights :math:`\mathcal N(0, w^2/2N)` on :math:`[h; x]`, input
-    :math:`x_t\sim\mathcal N(0, s^2 I)`) per forget bias, all driven by the same input.
+    :math:`x_t\sim\mathcal N(0, s^2 I)`) per forget bias, all driven by the same input; the
+    forward pass runs in float32 (the gates enter only through their logarithms).
 
     Returns
     -------
     log_norms : ndarray, shape (len(forget_bias), q_max + 1)
         ``0.5 log N`` at q = 0.
     f_preact_std : ndarray, shape (len(forget_bias),)
-        Standard deviation of the forget-gate pre-activation minus its bias (for the
-        mean-field rate E ln sigma(b_f + s z)).
+        Root mean square of the forget-gate pre-activation minus its bias,
+        :math:`z_{t,i} = (W_f[h_{t-1}; x_t])_i`, over the ``q_max`` recorded steps and units.
+    f_preact_mean : ndarray, shape (len(forget_bias),)
+        Its mean over steps and units.
+    f_preact_acov : ndarray, shape (len(forget_bias), max_lag + 1)
+        Its autocovariance :math:`C(\tau) = \langle (z_{t,i}-\bar z)(z_{t+\tau,i}-\bar z)
+        \rangle` over the pairs of recorded steps of each unit (unbiased in the number of
+        pairs), lags 0..``max_lag`` (default ``q_max // 2``). A unit's persistent offset
+        (the cell's static memory) shows as a plateau of C: the Gaussian-gate theory of the
+        cell-path rate uses it.
     """
     rng = as_generator(seed)
     bs = np.atleast_1d(np.asarray(forget_bias, float))
     B = len(bs)
-    Wg = rng.standard_normal((4, N, 2 * N)) * (weight_std / np.sqrt(2 * N))
-    h = np.zeros((N, B))
-    c = np.zeros((N, B))
-    logf = np.empty((q_max, N, B))
-    pre_sq = np.zeros(B)
+    max_lag = q_max // 2 if max_lag is None else int(max_lag)
+    if not 0 <= max_lag < q_max:
+        raise ValueError("need 0 <= max_lag < q_max")
+    Wg = (rng.standard_normal((4 * N, 2 * N)) * (weight_std / np.sqrt(2 * N))).astype(
+        np.float32)
+    bias = np.where(np.isfinite(bs), bs, 0.0).astype(np.float32)
+    h = np.zeros((N, B), np.float32)
+    c = np.zeros((N, B), np.float32)
+    zrec = np.empty((q_max, N, B), np.float32)
     for t in range(burn_in + q_max):
-        x = input_std * rng.standard_normal((N, 1))
+        x = (input_std * rng.standard_normal((N, 1))).astype(np.float32)
         hx = np.concatenate([h, np.broadcast_to(x, (N, B))])
-        zf, zi, zo, zc = (Wg[k] @ hx for k in range(4))
-        f = special.expit(zf + bs)  # expit(inf) == 1 exactly: the carousel
+        zf, zi, zo, zc = np.split(Wg @ hx, 4)  # one GEMM for the four gates
+        f = np.where(np.isfinite(bs), special.expit(zf + bias), 1)  # b_f = inf: the carousel
         c = f * c + special.expit(zi) * np.tanh(zc)
         h = special.expit(zo) * np.tanh(c)
         if t >= burn_in:
-            logf[t - burn_in] = np.log(f) if np.all(np.isfinite(bs)) else np.where(
-                np.isfinite(bs), np.log(f), 0.0)
-            pre_sq += (zf**2).mean(axis=0)
+            zrec[t - burn_in] = zf
+    z = zrec.astype(float)
+    logf = np.where(np.isfinite(bs), np.log(special.expit(z + np.where(np.isfinite(bs), bs,
+                                                                           0.0))), 0.0)
     # product of the gates from t back to t-q+1, per neuron
     cum = np.concatenate([np.zeros((1, N, B)), np.cumsum(logf[::-1], axis=0)])
     log_norms = 0.5 * special.logsumexp(2 * cum, axis=1).T  # (B, q_max + 1)
-    return log_norms, np.sqrt(pre_sq / q_max)
+    zbar = z.mean(axis=(0, 1))
+    d = z - zbar
+    acov = np.stack([(d[: q_max - k] * d[k:]).mean(axis=(0, 1)) for k in range(max_lag + 1)],
+                    axis=-1)
+    return log_norms, np.sqrt((z**2).mean(axis=(0, 1))), zbar, acov
 
 
 def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q_max: int,
@@ -181,7 +199,8 @@ def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q
     Per seed: one coupling matrix Z shared by all gains (common random numbers), the log
     Frobenius norm of the Jacobian product for q = 0..q_max, the largest Lyapunov exponent
     (slope from ``fit_window[0]`` to q_max), ||Z||_A and sigma_max(Z); at tanh points also
-    the LSTM cell path for every ``lstm_forget_bias`` (input std sigma_u, 1 where it is 0).
+    one LSTM cell per seed for every ``lstm_forget_bias`` (input std sigma_u, 1 where it is
+    0), with the statistics of its forget-gate pre-activations.
     """
     N, su = int(N), float(sigma_u)
     gs = np.asarray(g, float)
@@ -202,11 +221,16 @@ def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q
         if progress is not None:
             progress(s + 1, S)
     bs = np.asarray(lstm_forget_bias, float)
-    if phi == "tanh":
-        lstm, pre = lstm_cell_log_norms(N, bs, su if su > 0 else 1.0, q_max, burn,
-                                        children[-1])
-    else:  # the LSTM is simulated beside the tanh network only
-        lstm, pre = np.full((len(bs), q_max + 1), np.nan), np.full(len(bs), np.nan)
+    # the Gaussian-gate theory of the cell path needs C(tau) over the fit window
+    n_lag = min(int(fit_window[1]), q_max - 1) + 1
+    lstm = np.full((S, len(bs), q_max + 1), np.nan)
+    pre, pre_mean = np.full((S, len(bs)), np.nan), np.full((S, len(bs)), np.nan)
+    acov = np.full((S, len(bs), n_lag), np.nan)
+    if phi == "tanh":  # the LSTM is simulated beside the tanh network only: one cell per seed
+        for s, rng in enumerate(children[-1].spawn(S)):
+            lstm[s], pre[s], pre_mean[s], acov[s] = lstm_cell_log_norms(
+                N, bs, su if su > 0 else 1.0, q_max, burn, rng,
+                max_lag=n_lag - 1)
     one = {"units": "1"}
     ds = xr.Dataset(
         {
@@ -220,12 +244,18 @@ def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q
                 "long_name": "max absolute row sum of Z (||W||_A = g ||Z||_A)", **one}),
             "sigma_max_Z": ("seed", smax, {
                 "long_name": "largest singular value of Z (||W||_2 = g sigma_max(Z))", **one}),
-            "lstm_log_norm": (("forget_bias", "q"), lstm, {
+            "lstm_log_norm": (("seed", "forget_bias", "q"), lstm, {
                 "long_name": "LSTM cell-path log Frobenius norm of dc_t/dc_(t-q) (computed "
                              "at tanh points only; NaN elsewhere)", **one}),
-            "lstm_f_preact_std": ("forget_bias", pre, {
-                "long_name": "std of the LSTM forget-gate pre-activation (without bias)",
+            "lstm_f_preact_std": (("seed", "forget_bias"), pre, {
+                "long_name": "rms of the LSTM forget-gate pre-activation (without bias)",
                 **one}),
+            "lstm_f_preact_mean": (("seed", "forget_bias"), pre_mean, {
+                "long_name": "mean of the LSTM forget-gate pre-activation (without bias)",
+                **one}),
+            "lstm_f_preact_acov": (("seed", "forget_bias", "lag"), acov, {
+                "long_name": "autocovariance of the LSTM forget-gate pre-activation over "
+                             "the steps of each unit", **one}),
         },
         coords={
             "seed": ("seed", np.arange(S), {"long_name": "network replicate", "units": "1"}),
@@ -234,6 +264,8 @@ def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q
                                               "units": "steps"}),
             "forget_bias": ("forget_bias", bs, {"long_name": "LSTM forget-gate bias b_f",
                                                 "units": "1"}),
+            "lag": ("lag", np.arange(n_lag), {"long_name": "time lag of the autocovariance",
+                                              "units": "steps"}),
             "phi": ((), phi, {"long_name": "nonlinearity"}),
             "N": ((), N, {"long_name": "number of neurons", "units": "1"}),
             "sigma_u": ((), su, {"long_name": "input noise standard deviation",

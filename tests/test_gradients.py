@@ -81,13 +81,37 @@ def test_hochreiter_bound_holds_and_pascanu_condition():
 
 
 def test_lstm_constant_error_carousel_and_decay():
-    L, pre = sg.lstm_cell_log_norms(50, [np.inf, 0.0, 3.0], 1.0, 80, 100, seed=3)
+    L, pre, mean, acov = sg.lstm_cell_log_norms(50, [np.inf, 0.0, 3.0], 1.0, 80, 100, seed=3)
     np.testing.assert_allclose(L[0], 0.5 * np.log(50), rtol=1e-12, atol=0)  # f = 1 exactly
     r0 = np.polyfit(np.arange(81)[10:], L[1, 10:], 1)[0]
     r3 = np.polyfit(np.arange(81)[10:], L[2, 10:], 1)[0]
     assert r0 < r3 < 0  # larger forget bias, slower decay
     assert th.lstm_cell_rate(0.0, float(pre[1])) <= r0 + 0.05
     assert th.lstm_cell_rate(np.inf, 1.0) == 0.0
+    assert acov.shape == (3, 41) and np.all(acov[:, 0] > 0)
+    np.testing.assert_allclose(pre**2, acov[:, 0] + mean**2, rtol=0.02)  # rms^2 = var + mean^2
+
+
+def test_gaussian_gate_theory_limits():
+    """The Monte Carlo Gaussian-gate rate against two closed forms."""
+    from scipy import special
+
+    window = (5, 40)
+    # white gates: the independent-gate rate 0.5 ln E sigma(b + s z)^2
+    b, s = 2.0, 0.4
+    white = np.r_[s**2, np.zeros(40)]
+    r, se = th.lstm_cell_rate_gaussian(b, 0.0, white, 4000, window, seed=1)
+    assert r == pytest.approx(th.lstm_cell_rate_mean_square(b, s), abs=max(5 * se, 1e-4))
+    # a static offset per unit (constant covariance): slope of 0.5 ln E_mu sigma(b + mu)^(2q)
+    m = 0.3
+    r, se = th.lstm_cell_rate_gaussian(b, 0.0, np.full(41, m**2), 4000, window, seed=2)
+    x, w = np.polynomial.hermite_e.hermegauss(101)
+    q = np.arange(window[0], window[1] + 1)
+    logf = np.log(special.expit(b + m * x))
+    Lq = 0.5 * special.logsumexp(2 * q[:, None] * logf + np.log(w / w.sum()), axis=1)
+    exact = np.polyfit(q, Lq, 1)[0]
+    assert r == pytest.approx(exact, abs=max(5 * se, 2e-4))
+    assert exact > th.lstm_cell_rate_mean_square(b, m) + 0.01  # offsets slow the decay
 
 
 def test_reproducible_and_bad_input():

@@ -67,7 +67,7 @@ def _fig_rate_vs_g(ds, plt):
                 except ValueError:
                     pass
         ax.axhline(0, color="k", lw=0.5)
-        ax.set_title(f"{phi}, N = {N}" + (" (any $\\sigma_u$)" if phi == "linear" else ""),
+        ax.set_title(f"{phi}, N = {N}" + (r" (any $\sigma_u$)" if phi == "linear" else ""),
                      fontsize=8)
         ax.set_xlabel("gain $g$")
     axes[0][0].set_ylabel(r"rate per step (lines: $\frac{1}{2}\ln\chi$)")
@@ -102,37 +102,64 @@ def _fig_map(ds, plt):
 
 
 def _fig_lstm(ds, plt):
+    """(a) cell-path log norm vs q; (b) its rate vs forget bias, with the three theories."""
     N = int(ds.N.max())
     su = float(ds.sigma_u.max())
-    sel = ds.sel(phi="tanh", N=N, sigma_u=su)
+    cells = ds.sel(phi="tanh", N=N)
+    sel = cells.sel(sigma_u=su)
     q = ds.q.values
-    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT)
     for c, b in zip(plotting.colors(ds.sizes["forget_bias"]), ds.forget_bias.values):
         L = sel.lstm_log_norm.sel(forget_bias=b) - 0.5 * np.log(N)
-        lab = "$b_f = \\infty$ (f = 1)" if np.isinf(b) else f"$b_f$ = {b:g}"
-        ax.plot(q, L, color=c, lw=1.3, label=f"LSTM {lab}")
-        ax.plot(q, float(sel.lstm_rate_theory.sel(forget_bias=b)) * q, "--", color=c, lw=0.8)
-        if "lstm_rate_mean_square_theory" in sel:
-            ax.plot(q, float(sel.lstm_rate_mean_square_theory.sel(forget_bias=b)) * q, ":",
-                    color=c, lw=1.0)
+        lab = "$b_f = \\infty$ (f = 1, no decay)" if np.isinf(b) else f"$b_f$ = {b:g}"
+        ax.plot(q, L.mean("seed"), color=c, lw=1.3, label=f"LSTM {lab}")
+        if np.isfinite(b):
+            ax.plot(q, float(sel.lstm_rate_gaussian_theory.sel(forget_bias=b).mean()) * q,
+                    "--", color="k", lw=0.7)
     for g, ls in ((1.0, "-"), (float(_pick(ds.g, 2.0)), "-.")):
         if g in ds.g.values:
             L = sel.log_norm.sel(g=g).mean("seed") - 0.5 * np.log(N)
             ax.plot(q, L, color="0.45", ls=ls, lw=0.9, label=f"tanh RNN, g = {g:g}")
-    ax.plot([], [], "k--", lw=0.8, label=r"typical rate $q\,E\ln\sigma$")
-    ax.plot([], [], "k:", lw=1.0, label=r"mean-square rate $\frac{q}{2}\ln E\sigma^2$")
+    ax.plot([], [], "k--", lw=0.7, label="Gaussian-gate theory (rate $\\times$ q)")
     ax.set_ylim(max(-40, float(ax.get_ylim()[0])), 6)
+    ax.set_xlim(0, q[-1])
     ax.set_xlabel("steps back $q$")
     ax.set_ylabel("log gradient norm (rel. to q = 0)")
-    ax.set_title(f"cell path, N = {N}, input std {su:g}", fontsize=7)
+    ax.set_title(f"(a) cell path, N = {N}, input std {su:g}, mean of "
+                 f"{ds.sizes['seed']} cells", fontsize=7)
     ax.legend(fontsize=5.5, loc="lower left")
+    fb = np.array([b for b in ds.forget_bias.values if np.isfinite(b)])
+    sus = list(ds.sigma_u.values)
+    for k, (c, s) in enumerate(zip(plotting.colors(len(sus)), sus)):
+        cs = cells.sel(sigma_u=s, forget_bias=fb)
+        gp = cs.lstm_rate_gaussian_theory
+        d = cs.lstm_rate - gp  # paired per cell
+        x = fb + 0.08 * (k - (len(sus) - 1) / 2)  # offset: the inputs overlap
+        inp = s if s > 0 else 1.0
+        bx.errorbar(x, d.mean("seed"), yerr=d.std("seed") / np.sqrt(d.sizes["seed"]), fmt="o",
+                    ms=3, color=c, label=f"simulated, input std {inp:g}"
+                    + (r" ($\sigma_u$ = 0)" if s == 0 else ""))
+        bx.plot(fb, (cs.lstm_rate_independent_theory - gp).mean("seed"), ":", color=c, lw=1.0)
+        bx.plot(fb, (cs.lstm_rate_typical_theory - gp).mean("seed"), "--", color=c, lw=0.7)
+    bx.axhline(0, color="k", lw=0.8, label="Gaussian-gate theory (each cell's gate covariance)")
+    bx.plot([], [], "k:", lw=1.0, label=r"independent gates $\frac{1}{2}\ln E\sigma^2$")
+    bx.plot([], [], "k--", lw=0.7, label=r"typical unit $E\ln\sigma$")
+    bx.set_xticks(fb)
+    bx.set_xlabel("forget-gate bias $b_f$")
+    bx.set_ylabel("rate $-$ Gaussian-gate theory (per step)")
+    lo, hi = (int(w) for w in np.atleast_1d(ds.attrs["fit_window"]))
+    bx.set_title(f"(b) cell-path rate over q = {lo}–{hi}, N = {N} (SE over cells)",
+                 fontsize=7)
+    bx.legend(fontsize=5.5, loc="lower right")
     return fig
 
 
 def _fig_vs_N(ds, plt):
     """Measured rate minus mean field against 1/N: the finite-size approach (or its failure)."""
+    from ..gradients import _seed_slopes
+
     sus = [float(ds.sigma_u.min()), float(ds.sigma_u.max())]
-    fig, axes = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT, sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(plotting.DOUBLE_SHORT[0], 2.8), sharey=True)
     gs = [g for g in ds.g.values if 0.9 <= g <= 2.0]
     inv = 1 / ds.N.values
     for ax, su in zip(axes, sus):
@@ -141,13 +168,32 @@ def _fig_vs_N(ds, plt):
             d = ds.rate.sel(pt) - ds.rate_theory.sel(pt)
             ax.errorbar(inv, d, yerr=ds.rate_se.sel(pt), fmt="o-", ms=3, lw=0.8, color=c,
                         label=f"g = {g:g}")
-        ax.axhline(0, color="k", lw=0.8, label=r"mean field $\frac{1}{2}\ln\chi$")
-        ax.set_xlim(0, 1.08 * inv.max())
-        ax.set_xticks([0, *inv], ["0", *(f"1/{n}" for n in ds.N.values)], fontsize=6)
-        ax.set_xlabel(r"1/N ($N \to \infty$ at 0)")
         ax.set_title(rf"tanh, $\sigma_u$ = {su:g}", fontsize=8)
+    ax = axes[2]
+    window = np.atleast_1d(ds.attrs["fit_window"])
+    for phi, su, c, lab in (("linear", None, "k", "linear (every input, pooled)"),
+                            ("logistic", sus[0], "C3", rf"logistic, $\sigma_u$ = {sus[0]:g}")):
+        if phi not in ds.phi.values:
+            continue
+        sl = _seed_slopes(ds.log_norm.sel(phi=phi), window) - ds.rate_theory.sel(phi=phi)
+        sl = sl.mean("g")  # per network: the average over gains (one Z for all of them)
+        sl = sl.stack(rep=("sigma_u", "seed")) if su is None else sl.sel(sigma_u=su).rename(
+            seed="rep")
+        m, se = sl.mean("rep"), sl.std("rep") / np.sqrt(sl.sizes["rep"])
+        ax.errorbar(inv, m, yerr=se, fmt="s-" if su is None else "o-", ms=3, lw=0.8,
+                    color=c, label=lab)
+    ax.set_title("excess of one finite Z (mean over gains)", fontsize=8)
+    for ax in axes:
+        ax.axhline(0, color="0.3", lw=0.8, label=r"mean field $\frac{1}{2}\ln\chi$")
+        ax.set_xlim(0, 1.08 * inv.max())
+        ax.set_xticks([0, *inv], ["0", *(f"1/{n}" if x > 0.07 * inv.max() else ""
+                                         for n, x in zip(ds.N.values, inv))], fontsize=6)
+        hidden = [f"1/{n}" for n, x in zip(ds.N.values, inv) if x <= 0.07 * inv.max()]
+        ax.set_xlabel(r"1/N ($N \to \infty$ at 0" + "".join(
+            f"; unlabelled: {h}" for h in hidden) + ")", fontsize=7)
     axes[0].set_ylabel(r"measured rate $-$ $\frac{1}{2}\ln\chi$ (per step)")
     axes[0].legend(fontsize=6, loc="lower left")
+    axes[2].legend(fontsize=6, loc="upper left")
     return fig
 
 

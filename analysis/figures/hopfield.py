@@ -87,23 +87,39 @@ def _fig_overlap(ds, plt):
 
 
 def _fig_fixed_points(ds, plt):
-    fig, ax = plt.subplots(figsize=plotting.SINGLE)
+    """(a) fraction of fixed points vs P ln N / N; (b) the same on a log scale (the tail)."""
+    fig, axes = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT)
     colors = plotting.colors(ds.sizes["N"])
     fp, se = mean_se(ds.fixed_point_fraction, "network")
-    for c, N in zip(colors, ds.N.values):
-        x = ds.P.sel(N=N) * np.log(N) / N
-        ax.errorbar(x, fp.sel(N=N), yerr=se.sel(N=N), fmt="o", ms=3, color=c, lw=0.8,
-                    label=f"N = {N}")
-        ax.plot(x, ds.fixed_point_fraction_theory.sel(N=N), "-", color=c, lw=0.8)
-    ax.axvline(0.5, color="k", ls="--", lw=0.8)
-    ax.axvline(0.25, color="k", ls=":", lw=0.8)
+    xmax = min(1.6, float((ds.P * np.log(ds.N) / ds.N).max()))
+    for ax in axes:
+        for c, N in zip(colors, ds.N.values):
+            x = ds.P.sel(N=N) * np.log(N) / N
+            ax.errorbar(x, fp.sel(N=N), yerr=se.sel(N=N), fmt="o", ms=3, color=c, lw=0.8,
+                        label=f"N = {N}")
+            ax.plot(x, ds.fixed_point_fraction_theory.sel(N=N), "-", color=c, lw=0.8)
+            if "fixed_point_fraction_mixture" in ds:
+                ax.plot(x, ds.fixed_point_fraction_mixture.sel(N=N), "--", color=c, lw=0.7)
+        ax.axvline(0.5, color="k", ls="--", lw=0.8)
+        ax.axvline(0.25, color="k", ls=":", lw=0.8)
+        ax.set_xlim(0, xmax)
+        ax.set_xlabel(r"$P \ln N / N$")
+    ax = axes[0]
     for x, label in ((0.25, r"all: $P = N/4\ln N$"), (0.5, r"most: $P = N/2\ln N$")):
         ax.annotate(label, (x, 0.05), (-2, 0), textcoords="offset points", fontsize=6,
                     rotation=90, ha="right", va="bottom")
-    ax.set_xlim(0, min(1.6, float((ds.P * np.log(ds.N) / ds.N).max())))
-    ax.set_xlabel(r"$P \ln N / N$")
     ax.set_ylabel("fraction of patterns that are fixed points")
-    ax.legend(title=r"lines: $(1-p_N)^N$", fontsize=6, title_fontsize=6)
+    ax.plot([], [], "k-", lw=0.8, label=r"independent bits $(1-p_N)^N$")
+    ax.plot([], [], "k--", lw=0.7, label="bits independent given overlaps")
+    ax.legend(fontsize=5.5, loc="upper right")
+    ax.set_title("(a) verticals: the McEliece loads", fontsize=7)
+    bx = axes[1]
+    bx.set_yscale("log")
+    pos = fp.where(fp > 0)
+    bx.set_ylim(max(1e-3, 0.5 * float(pos.min())) if pos.notnull().any() else 1e-3, 1.5)
+    bx.set_ylabel("fraction of fixed points (log)")
+    bx.set_title(f"(b) tail: SE over {ds.sizes['network']} networks; "
+                 "zeros not shown", fontsize=7)
     return fig
 
 
