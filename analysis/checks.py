@@ -27,8 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["KINDS", "Check", "mean_se", "sidak", "within", "within_se", "at_least", "at_most",
-           "below", "write", "read", "counts",
+__all__ = ["KINDS", "Check", "mean_se", "sidak", "within", "within_se", "at_most_se",
+           "at_least", "at_most", "below", "write", "read", "counts",
            "known_deviation"]
 
 #: the kinds of check, in the order the summary lists them
@@ -62,16 +62,18 @@ def mean_se(x, dim: str | None = None):
     return x.mean(), x.std(ddof=1) / np.sqrt(len(x))
 
 
-def sidak(m: int, n_sigma: float = 3.0, dof: int | None = None) -> float:
+def sidak(m: int, n_sigma: float = 3.0, dof: int | None = None,
+          one_sided: bool = False) -> float:
     """Per-comparison |z| threshold of a family of ``m`` checks whose family-wise false-alarm
     rate is that of one two-sided ``n_sigma`` normal test (Šidák 1967): 3.0 for m = 1, 3.8
     for m = 20. With ``dof`` (an SE estimated from dof + 1 replicates) the threshold is the
     Student-t quantile of the same per-comparison rate: few replicates estimate their own
-    spread poorly (4 replicates, m = 1: 9.2; 16 replicates, m = 60: 5.7)."""
+    spread poorly (4 replicates, m = 1: 9.2; 16 replicates, m = 60: 5.7). ``one_sided``: the
+    threshold of one-sided tests (z <= threshold) at the same family-wise rate."""
     from scipy import stats
 
     p1 = 2 * stats.norm.sf(n_sigma)
-    per = (1 - (1 - p1) ** (1 / max(m, 1))) / 2
+    per = (1 - (1 - p1) ** (1 / max(m, 1))) / (1 if one_sided else 2)
     if dof is None:
         return float(stats.norm.isf(per))
     return float(stats.t.isf(per, dof)) if dof >= 1 else math.inf
@@ -95,6 +97,19 @@ def within_se(check: str, description: str, expected, observed, se, n_se: float 
     ok = bool(se > 0 and np.isfinite(se) and abs(z) <= n_se)
     return Check(check, "simulation", f"{description} (tolerance {n_se:.3g} standard errors)",
                  float(expected), float(observed), n_se * se, z, ok)
+
+
+def at_most_se(check: str, description: str, bound, observed, se, n_se: float = 3.0
+               ) -> Check:
+    """One-sided ``simulation`` check: observed ≤ bound + n_se · se; z = (observed − bound)/se.
+
+    For a simulated value whose theory is an upper bound (e.g. MC ≤ N). A zero, negative or
+    non-finite SE fails."""
+    se = float(se)
+    z = (float(observed) - float(bound)) / se if se > 0 else math.nan
+    ok = bool(se > 0 and np.isfinite(se) and z <= n_se)
+    return Check(check, "simulation", f"{description} (one-sided tolerance {n_se:.3g} "
+                 "standard errors)", float(bound), float(observed), n_se * se, z, ok)
 
 
 def at_least(check: str, description: str, expected, observed, kind: str = "bound") -> Check:

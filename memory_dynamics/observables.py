@@ -69,11 +69,19 @@ def _centred(m: dict, inplace: bool = False):
     return Cxx, Cux, m["uu"] / n - mu**2
 
 
-def _readout(centred_train, ridge: float) -> np.ndarray:
-    """Readout weights of every delay, rows w_k, (..., K, N), by one batched solve."""
+#: default readout regulariser relative to tr C (float64 cannot resolve state directions of
+#: relative variance below ~1e-16; 1e-12 keeps every solve well posed)
+RIDGE_RELATIVE = 1e-12
+
+
+def _readout(centred_train, ridge: float, ridge_relative: float = RIDGE_RELATIVE
+             ) -> np.ndarray:
+    """Readout weights of every delay, rows w_k, (..., K, N), by one batched solve of
+    (C + (ridge + ridge_relative tr C) I) w_k = c_k."""
     Cxx, Cux, _ = centred_train
     N = Cxx.shape[-1]
-    A = Cxx + (ridge + 1e-12 * np.trace(Cxx, axis1=-2, axis2=-1))[..., None, None] * np.eye(N)
+    lam = ridge + ridge_relative * np.trace(Cxx, axis1=-2, axis2=-1)
+    A = Cxx + lam[..., None, None] * np.eye(N)
     return np.swapaxes(np.linalg.solve(A, np.swapaxes(Cux, -1, -2)), -1, -2)
 
 
@@ -87,12 +95,16 @@ def _r2(w: np.ndarray, centred) -> np.ndarray:
 
 def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
                         in_sample: bool = True, halves: list | None = None,
-                        consume: bool = False) -> dict:
+                        consume: bool = False,
+                        ridge_relative: float = RIDGE_RELATIVE) -> dict:
     r"""Held-out (and in-sample) :math:`r^2` of the best linear readout of every delay.
 
     For every reservoir of the batch (the leading axes of the moments), the readout (with
     intercept) is fitted on the training moments by one solve for all delays,
-    :math:`(C_{xx} + \text{ridge}\,I)\,w_k = C_{xu_k}` with centred covariances; the test
+    :math:`(C_{xx} + \lambda I)\,w_k = C_{xu_k}` with centred covariances and
+    :math:`\lambda = \text{ridge} + \text{ridge\_relative}\,\mathrm{tr}\,C_{xx}` (the
+    relative part, 1e-12 by default, is the precision floor of a noise-free reservoir: its
+    memory directions of relative variance below it are not read out); the test
     :math:`r^2_k = \mathrm{cov}^2(\hat y_k, u_{n-k}) / (\mathrm{var}\,\hat y_k\,
     \mathrm{var}\,u_{n-k})` uses only test moments. The held-out value is biased low and
     the in-sample one high by O(N/T). With ``halves`` (the moments of the two halves of the
@@ -111,12 +123,13 @@ def memory_from_moments(train: dict, test: dict, ridge: float = 0.0,
     shape (*batch, K).
     """
     tr, te = _centred(train, consume), _centred(test, consume)
-    w = _readout(tr, ridge)
+    w = _readout(tr, ridge, ridge_relative)
     held = _r2(w, te)
     out = {"held_out": held, "in_sample": _r2(w, tr) if in_sample else None,
            "corrected": None}
     if halves:
-        half = np.mean([_r2(_readout(_centred(h, consume), ridge), te) for h in halves],
+        half = np.mean([_r2(_readout(_centred(h, consume), ridge, ridge_relative), te)
+                        for h in halves],
                        axis=0)
         n_test = test["n"]
         out["corrected"] = 2 * held - half - (1 - held) * (1 - 2 * held) / n_test

@@ -22,7 +22,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..observables import accumulate_moments, memory_from_moments, new_moments
+from ..observables import RIDGE_RELATIVE, accumulate_moments, memory_from_moments, new_moments
 from .nonlinearities import phi_functions
 from .rng import SeedLike, as_generator, haar_orthogonal
 
@@ -79,7 +79,8 @@ def run_reservoir(W, v, u, phi: str = "tanh", noise: float = 0.0, seed: SeedLike
 
 def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: int = 100,
                  washout: int = 1000, test_fraction: float = 0.5, ridge: float = 0.0,
-                 seed: SeedLike = 0, chunk: int = 1000, dtype=np.float64,
+                 seed: SeedLike = 0, ridge_relative: float = RIDGE_RELATIVE,
+                 chunk: int = 1000, dtype=np.float64,
                  bias_correction: bool = True, in_sample: bool = True,
                  progress: Callable[[int, int], None] | None = None) -> dict:
     """Memory functions of a batch of reservoirs ``rho * W1[s]`` driven by series ``u``.
@@ -107,6 +108,9 @@ def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: i
         it only with state noise well above that (noise >= 1e-2 times the state variance).
         Noise-free reservoirs at small rho read their memory out of such directions (an
         r^2 of 0.996 in float64 became 0.005 in float32 in the reservoirpy benchmark).
+    ridge, ridge_relative : float
+        Readout regulariser ``ridge + ridge_relative * tr C`` (absolute and relative to the
+        trace of the state covariance; :func:`memory_dynamics.observables.memory_from_moments`).
     bias_correction, in_sample : bool
         Whether to compute ``corrected`` and ``in_sample`` (each costs extra solves).
 
@@ -115,7 +119,7 @@ def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: i
     dict of ndarray, each (n_seeds, n_rho, k_max + 1)
         ``held_out`` (r^2 on the last ``test_fraction`` of the run after ``washout``),
         ``in_sample`` and ``corrected`` (held-out with the O(1/T) bias removed), and the
-        test length ``n_test``.
+        test and training lengths ``n_test`` and ``n_train``.
     """
     W1 = np.asarray(W1, float)
     v = np.asarray(v, float)
@@ -194,5 +198,6 @@ def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: i
                                  f"{rhos.max()}); linear reservoirs need rho < 1")
     del buf, scratch
     out = memory_from_moments(full, test, ridge, in_sample,
-                              halves=train if bias_correction else None, consume=True)
-    return {**out, "n_test": n_test}
+                              halves=train if bias_correction else None, consume=True,
+                              ridge_relative=ridge_relative)
+    return {**out, "n_test": n_test, "n_train": split - first}

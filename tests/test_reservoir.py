@@ -121,3 +121,46 @@ def test_bad_input():
         th.linear_memory_function(1.01 * np.eye(3), np.ones(3), eps=0.1)
     with pytest.raises(ValueError, match="unknown reservoir kind"):
         sr.reservoir_matrix("ring", 5, 1)
+
+
+def test_noise_free_exact_memory_is_N_or_flagged():
+    """Noise free: the exact curve sums to N (controllability rank) where float64 resolves the
+    covariance, and is NaN (never 0) where it does not."""
+    from memory_dynamics.analysis.reservoir import noise_free_memory
+    from memory_dynamics.sim.reservoir import reservoir_matrix
+
+    rng = np.random.default_rng(3)
+    W1 = reservoir_matrix("orthogonal", 20, rng)
+    v = rng.standard_normal(20)
+    v /= np.linalg.norm(v)
+    good = noise_free_memory(0.9 * W1, v, k_max=60)
+    assert good["resolvable"] and good["controllable"]
+    assert good["total"] == pytest.approx(20, abs=1e-6)
+    assert good["curve"].sum() <= 20 + 1e-6  # truncated at k_max: at most N
+    bad = noise_free_memory(0.3 * W1, v, k_max=60)
+    assert not bad["resolvable"] and np.isnan(bad["curve"]).all() and np.isnan(bad["total"])
+    assert bad["limit"] == 20 and 0 < bad["precision_estimate"] < 20
+    # an uncontrollable pair: v on half of the eigenvectors only
+    D = np.diag(np.linspace(0.1, 0.8, 6))
+    assert not noise_free_memory(D, np.r_[1.0, 1, 1, 0, 0, 0], k_max=30)["controllable"]
+
+
+def test_adjusted_r2_is_unbiased_where_the_memory_is_tiny():
+    """OLS on n samples of N regressors with population R^2 = m: the adjusted in-sample r^2 is
+    unbiased, the held-out one is not (m ~ N/n)."""
+    from memory_dynamics.analysis.reservoir import adjusted_r2
+
+    rng = np.random.default_rng(0)
+    N, n, m = 20, 4000, 0.004
+    beta = np.zeros(N)
+    beta[0] = np.sqrt(m / (1 - m))
+    adj, held = [], []
+    for _ in range(300):
+        X, Xt = rng.standard_normal((n, N)), rng.standard_normal((n, N))
+        y, yt = X @ beta + rng.standard_normal(n), Xt @ beta + rng.standard_normal(n)
+        w = np.linalg.lstsq(X, y, rcond=None)[0]
+        adj.append(adjusted_r2(np.corrcoef(X @ w, y)[0, 1] ** 2, N, n))
+        held.append(np.corrcoef(Xt @ w, yt)[0, 1] ** 2)
+    se = np.std(adj) / np.sqrt(len(adj))
+    assert abs(np.mean(adj) - m) < 4 * se
+    assert np.mean(held) < m - 4 * np.std(held) / np.sqrt(len(held))

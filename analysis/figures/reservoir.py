@@ -14,48 +14,67 @@ def _first(ds, dim, value):
 
 
 def _fig_function(ds, plt):
+    """m(k) on a log scale: adjusted in-sample (unbiased) and held-out estimates, exact."""
     N = _first(ds, "N", 50)
     eps = _first(ds, "noise", 0.01)
     phis = list(ds.phi.values)
-    fig, axes = plt.subplots(1, len(phis), figsize=(3.3 * len(phis), 2.7), squeeze=False,
+    fig, axes = plt.subplots(1, len(phis), figsize=(3.4 * len(phis), 2.8), squeeze=False,
                              sharey=True)
     for ax, phi in zip(axes[0], phis):
         pt = ds.sel(phi=phi, N=N, noise=eps).isel(input_scale=0)
         for c, rho in zip(plotting.colors(ds.sizes["rho"]), ds.rho.values):
-            m = pt.memory_function.sel(rho=rho)
-            ax.plot(ds.k[::3], m.mean("seed")[::3], "o", ms=2.5, color=c,
+            m = pt.memory_function_adjusted.sel(rho=rho).mean("seed")
+            ax.plot(ds.k[::3], m.where(m > 0)[::3], "o", ms=2.5, color=c,
                     label=rf"$\rho$ = {rho:g}")
+            h = pt.memory_function.sel(rho=rho).mean("seed")
+            ax.plot(ds.k[1::3], h.where(h > 0)[1::3], "x", ms=2.5, mew=0.6, color=c)
             ls = "-" if phi == "linear" else ":"
             ax.plot(ds.k, pt.memory_function_linear_theory.sel(rho=rho).mean("seed"), ls,
                     color=c, lw=1)
+        ax.axhline(N / ds.attrs["n_train"], color="0.5", lw=0.6, ls="--")
+        ax.annotate("$N/n_{train}$", (float(ds.k.max()), N / ds.attrs["n_train"]),
+                    fontsize=6, ha="right", va="bottom", color="0.4")
+        ax.set_yscale("log")
+        ax.set_ylim(1e-5, 1.5)
+        ax.set_xlim(0, float(ds.k.max()))
         ax.set_title(f"{phi}, N = {N}, $\\varepsilon$ = {eps:g}"
                      + (" (dotted: linear theory)" if phi != "linear" else ""), fontsize=7)
         ax.set_xlabel("delay $k$")
-    axes[0][0].set_ylabel(r"memory function $MC_k$")
-    axes[0][0].legend(fontsize=6, title="lines: exact m(k)", title_fontsize=6)
+    axes[0][0].set_ylabel(r"memory function $m(k)$")
+    ax = axes[0][0]
+    ax.plot([], [], "ko", ms=2.5, label="adjusted in-sample $r^2$")
+    ax.plot([], [], "kx", ms=2.5, mew=0.6, label="held-out $r^2$ (biased low)")
+    ax.plot([], [], "k-", lw=1, label="exact $m(k)$")
+    fig.legend(*ax.get_legend_handles_labels(), fontsize=6, loc="upper center",
+               bbox_to_anchor=(0.5, 0.0), ncol=5, frameon=False)
     return fig
 
 
 def _fig_rho(ds, plt):
     N = _first(ds, "N", 50)
-    fig, ax = plt.subplots(figsize=(3.4, 2.7))
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
     styles = {("linear", True): ("C0", "o"), ("linear", False): ("C0", "s"),
               ("tanh", True): ("C3", "o"), ("tanh", False): ("C3", "s")}
     for phi in ds.phi.values:
         for eps in ds.noise.values:
             c, m = styles[(str(phi), bool(eps > 0))]
             pt = ds.sel(phi=phi, N=N, noise=eps).isel(input_scale=0)
-            mc = pt.memory_capacity
-            mean, se = mean_se(mc, "seed")
+            mean, se = mean_se(pt.memory_capacity_adjusted, "seed")
             ax.errorbar(ds.rho, mean, yerr=se, fmt=m, color=c, ms=3.5,
                         mfc="none" if eps == 0 else c, label=f"{phi}, $\\varepsilon$ = {eps:g}")
             if phi == "linear":
-                ax.plot(ds.rho, pt.memory_capacity_theory.mean("seed"), "-", color=c, lw=0.8)
+                ax.plot(ds.rho, pt.memory_capacity_theory.mean("seed", skipna=False), "-",
+                        color=c, lw=0.8)
+                if eps == 0 and "memory_capacity_precision_estimate" in pt:
+                    est = pt.memory_capacity_precision_estimate.mean("seed")
+                    ax.plot(ds.rho, est, ":", color=c, lw=0.9,
+                            label=f"float64 limit (estimate, r = {ds.attrs['ridge_relative']:g})")
     ax.axhline(N, color="k", lw=0.8, ls="--", label="bound MC = N")
     ax.set_xlabel(r"spectral radius $\rho$")
     ax.set_ylabel(f"memory capacity (k ≤ {int(ds.k.max())})")
-    ax.set_title(f"N = {N} (lines: exact, linear)", fontsize=8)
-    ax.legend(fontsize=5.5)
+    ax.set_title(f"N = {N} (lines: exact, linear; absent where float64 cannot resolve it)",
+                 fontsize=6.5)
+    ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     return fig
 
 
@@ -65,13 +84,14 @@ def _fig_N(ds, plt):
     fig, ax = plt.subplots(figsize=(3.4, 2.7))
     Ns = ds.N.values
     for c, phi in zip(("C0", "C3"), ds.phi.values):
-        mc = ds.memory_capacity.sel(phi=phi, rho=rho, noise=eps).isel(input_scale=0)
+        mc = ds.memory_capacity_adjusted.sel(phi=phi, rho=rho, noise=eps).isel(input_scale=0)
         mean, se = mean_se(mc, "seed")
         ax.errorbar(Ns, mean, yerr=se, fmt="o", color=c, label=f"{phi} (simulation)")
         if phi == "linear":
             th = ds.memory_capacity_theory.sel(phi=phi, rho=rho, noise=eps).isel(
-                input_scale=0).mean("seed")
-            ax.plot(Ns, th, "-", color=c, lw=0.8, label="linear, exact")
+                input_scale=0).mean("seed", skipna=False)
+            ax.plot(Ns, th, "-", color=c, lw=3, alpha=0.35,
+                    label="linear, exact (under MC = N where it equals N)")
     ax.plot(Ns, Ns, "k--", lw=0.8, label="MC = N")
     plotting.log_xticks(ax, Ns)
     ax.set_xlabel("reservoir size $N$")
@@ -92,7 +112,8 @@ def _fig_fisher(ds, plt):
             ax.plot(ds.k, np.minimum(J, 1.0), "--", color=c, lw=0.8)
             ax.plot(ds.k, pt.memory_function_linear_theory.sel(rho=rho), "-", color=c, lw=1,
                     label=rf"$\rho$ = {rho:g}")
-            ax.plot(ds.k[::4], pt.memory_function.sel(rho=rho)[::4], "o", color=c, ms=2.5)
+            m = pt.memory_function_adjusted.sel(rho=rho)
+            ax.plot(ds.k[::4], m.where(m > 0)[::4], "o", color=c, ms=2.5)
         ax.set_title(f"linear, N = {N}, $\\varepsilon$ = {noisy[0]:g}: m(k) (solid), "
                      r"min(1, $\sigma^2 J(k)$) (dashed)", fontsize=6.5)
     ax.set_yscale("log")

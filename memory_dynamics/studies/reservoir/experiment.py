@@ -11,6 +11,8 @@ import numpy as np
 import xarray as xr
 
 from ...analysis.fisher import fisher_memory_curve, memory_curve
+from ...analysis.reservoir import RESOLVABLE, noise_free_memory
+from ...observables import RIDGE_RELATIVE
 from ...sim.reservoir import memory_sweep, reservoir_matrix
 from ...sim.rng import SeedLike, as_generator
 
@@ -28,23 +30,47 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     v = rng.standard_normal((S, N))
     v *= scale / np.linalg.norm(v, axis=1, keepdims=True)
     u = rng.uniform(-np.sqrt(3), np.sqrt(3), size=(S, T))  # i.i.d., variance 1, per seed
+    rel = float(settings.get("ridge_relative", RIDGE_RELATIVE))
     res = memory_sweep(W1, v, rhos, u, phi, eps, K - 1, wash, settings["test_fraction"],
-                       float(settings["ridge"]), rng.spawn(1)[0], progress=progress)
+                       float(settings["ridge"]), rng.spawn(1)[0], ridge_relative=rel,
+                       progress=progress)
     mc, mc_in, mc_corr, n_test = (res[k] for k in ("held_out", "in_sample", "corrected",
                                                     "n_test"))
     nan = np.full(K, np.nan)
+    one = {"units": "1"}
+    flag = {"flag_values": np.array([0, 1], np.int8), "flag_meanings": "no yes", "units": "1"}
+    if eps > 0:  # the noise floor makes the covariance well conditioned: always exact
+        exact = np.array([[memory_curve(r * W1[i], v[i], eps=eps, sigma2=1.0, k_max=K - 1)
+                           if r < 1 else nan for r in rhos] for i in range(S)])
+        info = [[{"resolvable": r < 1} for r in rhos] for _ in range(S)]
+    else:  # noise-free: exact only where float64 resolves the covariance
+        info = [[noise_free_memory(r * W1[i], v[i], K - 1, rel) if r < 1 else
+                 {"resolvable": False, "curve": nan} for r in rhos] for i in range(S)]
+        exact = np.array([[f["curve"] for f in row] for row in info])
 
-    def exact_curve(W, vi):
-        try:
-            return memory_curve(W, vi, eps=eps, sigma2=1.0, k_max=K - 1)
-        except ValueError:  # noise-free and numerically singular (small rho): no exact curve
-            return nan
+    def field(key, default=np.nan):
+        return np.array([[f.get(key, default) for f in row] for row in info], dtype=float)
 
-    exact = np.array([[exact_curve(r * W1[i], v[i]) if r < 1 else nan for r in rhos]
-                      for i in range(S)])
+    noise_free = {
+        "exact_resolvable": (("seed", "rho"), field("resolvable", 0).astype(np.int8), {
+            "long_name": "exact memory curve available: noisy, or noise-free with a "
+                         "covariance resolvable in float64 (smallest/largest eigenvalue >= "
+                         f"{RESOLVABLE:g}); else memory_function_linear_theory is NaN",
+            **flag}),
+        "memory_capacity_limit": (("seed", "rho"), field("limit"), {
+            "long_name": "noise-free MC summed over all lags in exact arithmetic: "
+                         "rank [v, Wv, ...] = N if (W, v) is controllable (NaN with noise)",
+            **one}),
+        "memory_capacity_exact_all_lags": (("seed", "rho"), field("total"), {
+            "long_name": "exact noise-free MC summed to rho^k < 1e-18 (NaN unless "
+                         "resolvable; NaN with noise)", **one}),
+        "memory_capacity_precision_estimate": (("seed", "rho"), field("precision_estimate"), {
+            "long_name": "noise-free MC kept by a readout regularised at ridge_relative x "
+                         "tr C if each lag had its own direction (estimate; ignores k_max; "
+                         "NaN with noise)", **one}),
+    }
     fisher = np.array([[fisher_memory_curve(r * W1[i], v[i], K - 1, eps=eps)
                         if r < 1 and eps > 0 else nan for r in rhos] for i in range(S)])
-    one = {"units": "1"}
     return xr.Dataset(
         {
             "memory_function": (("seed", "rho", "k"), mc, {
@@ -61,8 +87,9 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "memory_function_linear_theory": (("seed", "rho", "k"), exact, {
                 "long_name": "exact memory curve m(k) of the same reservoir made linear "
                              "(sigma^2 w_k^T Sigma_x^-1 w_k); the theory for phi = linear; "
-                             "NaN where noise-free Sigma_x is numerically singular",
+                             "NaN where noise-free Sigma_x is not resolvable in float64",
                 **one}),
+            **noise_free,
         },
         coords={
             "seed": ("seed", np.arange(S), {"long_name": "reservoir replicate", "units": "1"}),
@@ -73,7 +100,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "input_scale": ((), scale, {"long_name": "input weight norm |v|", **one}),
             "noise": ((), eps, {"long_name": "state noise variance epsilon", **one}),
         },
-        attrs={"T": T, "washout": wash, "n_test": n_test, "kind": settings["kind"],
-               "ridge": settings["ridge"],
+        attrs={"T": T, "washout": wash, "n_test": n_test, "n_train": int(res["n_train"]),
+               "kind": settings["kind"],
+               "ridge": settings["ridge"], "ridge_relative": rel,
                "input": "i.i.d. uniform, variance 1, one series per seed"},
     )
