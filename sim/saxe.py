@@ -92,7 +92,10 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
     -------
     xarray.Dataset
         ``a`` (init, step, mode), ``loss`` (init, step), ``hidden_rep`` (init, step, unit,
-        item; depth >= 2), singular values ``s`` (mode).
+        item; depth >= 2), singular values ``s`` (mode); for depth 2 also each mode's
+        hidden vectors at the start, ``r1_start`` :math:`= W_1 v_\alpha` and ``r2_start``
+        :math:`= W_2^\top u_\alpha` (the decoupled theory of a random start,
+        ``docs/saxe.md`` §2).
 
     Raises
     ------
@@ -128,6 +131,9 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
     dims = [X.shape[0], *map(int, hs), Y.shape[0]]
     scale = init_scale if init_scale is not None else a0 ** (1 / depth)
     Ws = _init(init, dims, U, V, a0, n_init, rng, scale)
+    if depth == 2:  # each mode's hidden vectors r1 = W1 v, r2 = W2^T u at the start
+        r1 = np.einsum("nhi,im->nmh", Ws[0], V)
+        r2 = np.einsum("noh,om->nmh", Ws[1], U)
     rec = sorted(set(range(0, steps + 1, record_every)) | {steps})
     a = np.empty((n_init, len(rec), len(s)))
     loss = np.empty((n_init, len(rec)))
@@ -209,6 +215,11 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
     if reps is not None:
         data["hidden_rep"] = (("init", "step", "unit", "item"), reps, {
             "long_name": "hidden representation of each item", "units": "1"})
+    if depth == 2:
+        data["r1_start"] = (("init", "mode", "unit"), r1, {
+            "long_name": "W1 v of each mode at the start (hidden vector)", "units": "1"})
+        data["r2_start"] = (("init", "mode", "unit"), r2, {
+            "long_name": "W2^T u of each mode at the start (hidden vector)", "units": "1"})
     return xr.Dataset(data, coords=coords,
                       attrs={"lr": lr, "depth": depth, "init": init, "a0": a0,
                              "normalisation": normalisation, "phi": phi})

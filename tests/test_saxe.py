@@ -97,3 +97,51 @@ def test_sgd_follows_full_batch_on_average():
     np.testing.assert_allclose(a_s[-1], a_f[-1], rtol=0.05)  # both reach the modes
     with pytest.raises(ValueError, match="batch_size"):
         ss.train_linear_network(X, Y, 4, 0.01, 10, batch_size=9)
+
+
+def test_random_start_half_time_against_the_ode():
+    """The decoupled closed form of an unbalanced, unaligned start (also a negative one)
+    against a direct integration of tau r1' = (s - a) r2, tau r2' = (s - a) r1."""
+    from scipy import integrate
+
+    rng = np.random.default_rng(2)
+    s, tau = 2.0, 3.0
+    for _ in range(3):
+        r1, r2 = 0.03 * rng.standard_normal(6), 0.03 * rng.standard_normal(6)
+        if _ == 0:
+            r2 = -r1 + 0.01 * rng.standard_normal(6)  # a(0) < 0
+        assert _ > 0 or r1 @ r2 < 0
+
+        def f(t, y):
+            a = y[:6] @ y[6:]
+            return np.r_[(s - a) * y[6:], (s - a) * y[:6]] / tau
+
+        half = lambda t, y: y[:6] @ y[6:] - s / 2  # noqa: E731
+        half.terminal = True
+        sol = integrate.solve_ivp(f, (0, 1e3), np.r_[r1, r2], events=half, rtol=1e-11,
+                                  atol=1e-14, method="DOP853")
+        t_ode = sol.t_events[0][0]
+        t_th = th.random_start_half_time(np.array([s]), r1[None], r2[None], tau)[0]
+        assert t_th == pytest.approx(t_ode, rel=1e-7)
+    # balanced aligned start: the scalar closed form
+    r = np.zeros((1, 4))
+    r[0, 0] = np.sqrt(1e-3)
+    assert th.random_start_half_time(np.array([1.0]), r, r, 1.0)[0] == pytest.approx(
+        th.half_learning_time(1.0, 1e-3, 1.0), rel=1e-12)
+
+
+def test_discrete_and_deep_theory():
+    """The scalar recursion of gradient descent approaches the continuous closed forms as the
+    step shrinks (within the first-order Euler bound), for two and three layers."""
+    s, a0 = np.array([1.0, 0.5]), 1e-3
+    for tau in (1e3, 1e4):
+        t = np.arange(0, int(12 * tau) + 1, int(tau // 10))
+        d = th.discrete_mode_trajectory(t, s, a0, tau, 2)
+        c = th.mode_trajectory(t[:, None], s, a0, tau)
+        bound = 0.5 * (s / tau) * np.log(s / a0 - 1)
+        assert np.all(np.abs(d - c) / c <= bound)
+        d3 = th.discrete_mode_trajectory(t, s, a0, tau, 3)
+        c3 = th.deep_mode_trajectory(t, s, a0, tau, 3)
+        assert np.nanmax(np.abs(d3 - c3) / c3) < 3 * s.max() / tau  # 2.4 s/tau measured
+    assert th.deep_half_learning_time([1.0], a0, 1.0, 2)[0] == pytest.approx(
+        th.half_learning_time(1.0, a0, 1.0), rel=1e-10)

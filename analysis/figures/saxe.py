@@ -79,34 +79,106 @@ def _fig_half(ds, plt):
 
 
 def _fig_mds(ds, plt):
+    """Progressive differentiation: MDS of the items' hidden representations (top, shared
+    axes) and their similarity matrices (bottom: every split of the tree, leaves included)."""
     L, e, pt = _pick_point(ds)
     a0 = ds.attrs["a0"]
     T = float(pt.tau)
     half = half_learning_time(pt.s.values, a0, T)
-    times = [0.5 * half.min(), half[0] * 1.1, half[1] * 1.1, half[2] * 1.1,
-             float(pt.step.max())]
-    fig, axes = plt.subplots(1, len(times), figsize=(7.0, 1.8))
+    groups = _distinct_modes(pt.s.values)
+    times = [0.5 * half.min()] + [half[m] * 1.1 for m in groups[:3]] + [float(pt.step.max())]
+    fig, grid = plt.subplots(2, len(times) + 1, figsize=(7.0, 3.6),
+                             gridspec_kw={"width_ratios": [1] * len(times) + [0.07]})
+    axes = grid[:, :-1]
+    grid[0, -1].axis("off")
     n_items = pt.sizes["item"]
     colors = plt.get_cmap("tab10")(np.arange(n_items) // max(1, n_items // 4) % 10)
-    for ax, t in zip(axes, times):
+    Vt = _item_modes(pt)
+    snaps = []
+    for t in times:
         k = int(np.argmin(np.abs(pt.step.values - t)))
         rep = pt.hidden_random.isel(step=k, init_random=0).values
         a_th = mode_trajectory(pt.step.values[k], pt.s.values, a0, T)
-        th = np.sqrt(a_th)[:, None] * _item_modes(pt)  # theory: diag(sqrt a) V^T
+        th = np.sqrt(a_th)[:, None] * Vt  # theory: diag(sqrt a) V^T
+        snaps.append((k, rep, th))
+    ref = classical_mds(snaps[-1][2])  # common axes: the final (learned) configuration
+    lim = 1.25 * np.abs(ref).max()
+    vmax = max(float(np.abs(th.T @ th).max()) for _, _, th in snaps)
+    for j, (k, rep, th) in enumerate(snaps):
+        ax, bx = axes[0, j], axes[1, j]
         Y_th = classical_mds(th)
         Y_sim = procrustes_align(classical_mds(rep), Y_th)
         ax.scatter(*Y_th.T, s=30, facecolors="none", edgecolors=colors, lw=0.8)
         ax.scatter(*Y_sim.T, s=8, c=colors)
         ax.set_title(f"step {int(pt.step.values[k])}", fontsize=7)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        lim = np.abs(np.r_[Y_th.ravel(), Y_sim.ravel()]).max() * 1.2 + 1e-12
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
-    axes[0].set_ylabel("MDS 2", fontsize=7)
-    fig.suptitle("hidden representations of the items (dots: random start, simulated; "
-                 "circles: theory); colour: branch at tree level 2", fontsize=7)
+        ax.set_aspect("equal")
+        ax.tick_params(labelsize=5)
+        ax.set_xlabel("MDS 1", fontsize=6)
+        if j:
+            ax.set_yticklabels([])
+        # similarity: lower triangle simulated, upper triangle theory, one colour scale
+        S_sim, S_th = rep.T @ rep, th.T @ th
+        M = np.where(np.tri(n_items, dtype=bool), S_sim, S_th)
+        im = bx.imshow(M, cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        bx.set_xticks(range(n_items))
+        bx.set_yticks(range(n_items))
+        bx.tick_params(labelsize=4.5, length=1.5)
+        if j:
+            bx.set_yticklabels([])
+        bx.set_xlabel("item", fontsize=6)
+    axes[0, 0].set_ylabel("MDS 2", fontsize=6)
+    axes[1, 0].set_ylabel("item", fontsize=6)
+    cb = fig.colorbar(im, cax=grid[1, -1])
+    cb.ax.tick_params(labelsize=5)
+    cb.set_label("similarity $h_i^\\top h_j$", fontsize=6)
+    fig.suptitle(f"tree depth {L}, hidden representations of the items. Top: MDS (dots: one "
+                 "random start, simulated; circles: theory; shared axes; colour: branch at "
+                 "level 2).\nBottom: similarity matrices on one colour scale (lower triangle "
+                 "simulated, upper theory): every split of the tree, leaves included",
+                 fontsize=6.5)
     return fig
+
+
+def _fig_random(ds, plt):
+    """Half-learning times of random starts: measured against three theories."""
+    fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.4))
+    a0 = ds.attrs["a0"]
+    for c, L in zip(plotting.colors(ds.sizes["tree_depth"]), ds.tree_depth.values):
+        pt = ds.sel(tree_depth=L, flip_prob=ds.flip_prob.values[0])
+        if "half_time_random_theory" not in pt:
+            continue
+        T = float(pt.tau)
+        meas = pt.half_time_random / T
+        nominal = xr_like(pt.half_time_theory / T, meas)
+        for ax, (th, mk, lab) in zip(axes, (
+                (pt.half_time_random_theory / T, "o", "decoupled, own start"),
+                (pt.half_time_random_projected_theory / T, "s", "decoupled, own start, "
+                 "stronger modes' directions removed"))):
+            ax.plot(nominal.values.ravel(), meas.values.ravel(), "x", color="0.6", ms=2.5,
+                    mew=0.5)
+            ax.plot(th.values.ravel(), meas.values.ravel(), mk, color=c, ms=2.5,
+                    mfc="none", mew=0.6, label=f"depth {L}")
+            ax.set_title(lab, fontsize=7)
+    hi = max(max(ax.get_xlim()[1], ax.get_ylim()[1]) for ax in axes)
+    for ax in axes:
+        ax.plot([0, hi], [0, hi], "k-", lw=0.8, label="measured = theory")
+        ax.plot([], [], "x", color="0.6", ms=2.5, label=rf"scalar theory at $a_0$ = {a0:g}")
+        ax.set_xlim(0, hi)
+        ax.set_ylim(0, hi)
+        ax.set_aspect("equal")
+        ax.set_xlabel(r"theory $t_{1/2}/\tau$")
+    axes[0].set_ylabel(r"measured $t_{1/2}/\tau$ (random starts, every mode)")
+    axes[0].legend(fontsize=5.5, loc="upper left")
+    return fig
+
+
+def xr_like(a, b):
+    """``a`` broadcast against ``b`` (xarray)."""
+    import xarray as xr
+
+    return xr.broadcast(a, b)[0]
 
 
 def _item_modes(pt):
@@ -131,10 +203,15 @@ def _fig_deep(ds, plt):
             label="one layer, theory")
     ax.plot(t[::40], pt.a_shallow.isel(mode=m)[::40] / s, "o", color="C0", ms=3,
             label="one layer, simulation")
-    ax.plot(t, pt.a_deep3.isel(mode=m) / s, "-", color="C3", lw=1,
-            label="three layers (simulation)")
+    if "a_deep3_theory" in pt:
+        ax.plot(t, pt.a_deep3_theory.isel(mode=m) / s, "-", color="C3", lw=1.2,
+                label=r"three layers, theory $\tau\dot a = 3a^{4/3}(s-a)$")
+    ax.plot(t[::40], pt.a_deep3.isel(mode=m)[::40] / s, "o", color="C3", ms=3,
+            label="three layers, simulation")
     ax.plot(t, pt.a_tanh.isel(mode=m).mean("init_tanh") / s, "--", color="C2", lw=1,
             label="two layers tanh (simulation)")
+    if "half_time_deep3" in pt and np.isfinite(float(pt.half_time_deep3.isel(mode=m))):
+        ax.set_xlim(0, min(float(t.max()), 1.6 * float(pt.half_time_deep3.isel(mode=m))))
     ax.set_xlabel("gradient-descent step")
     ax.set_ylabel(r"$a_1 / s_1$ (root mode)")
     ax.set_title(f"tree depth {L}: deep networks have a plateau, shallow ones do not",
@@ -149,4 +226,5 @@ FIGURES = {
     "saxe_half_learning_time": _fig_half,
     "saxe_progressive_differentiation": _fig_mds,
     "saxe_deep_vs_shallow": _fig_deep,
+    "saxe_random_starts": _fig_random,
 }

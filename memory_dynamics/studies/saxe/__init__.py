@@ -12,7 +12,7 @@ STUDY = Study(
     title="Saxe learning dynamics",
     sweeps=("tree_depth", "flip_prob"),
     figures=("saxe_mode_trajectories", "saxe_half_learning_time",
-             "saxe_progressive_differentiation", "saxe_deep_vs_shallow"),
+             "saxe_progressive_differentiation", "saxe_deep_vs_shallow", "saxe_random_starts"),
     simulate="memory_dynamics.studies.saxe.experiment:simulate_point",
     analysis="memory_dynamics.analysis.saxe",
     figures_module="memory_dynamics.analysis.figures.saxe",

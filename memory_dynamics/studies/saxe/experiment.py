@@ -54,6 +54,9 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             else ds.a.isel(init=0, drop=True)
         out[f"loss_{name}"] = ds.loss.rename(init=f"init_{name}") if ds.sizes["init"] > 1 \
             else ds.loss.isel(init=0, drop=True)
+        if name == "random":
+            for v in ("r1_start", "r2_start"):
+                out[f"{v}_random"] = ds[v].rename(init="init_random")
         if name in ("aligned", "random"):
             rep = ds.hidden_rep
             out[f"hidden_{name}"] = (rep.rename(init=f"init_{name}") if ds.sizes["init"] > 1
@@ -79,7 +82,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     if progress is not None:
         progress(len(runs) + 1, len(runs) + 1)
     for k, v in list(out.items()):
-        out[k] = v.assign_attrs(long_name=f"{v.attrs.get('long_name', k)} ({k.split('_')[1]} "
+        out[k] = v.assign_attrs(long_name=f"{v.attrs.get('long_name', k)} ({k.split('_')[-1]} "
                                 "run)", units="1")
     ds = xr.Dataset(out)
     ds["s"] = s
