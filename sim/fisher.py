@@ -8,12 +8,13 @@ small-noise linearisation is the linear network.
 Ensembles (``docs/fisher.md`` §1): scaled random orthogonal :math:`\sqrt\alpha Q` (Haar Q), random
 symmetric (entry variance :math:`\alpha/4N`: semicircle of radius :math:`\sqrt\alpha`), delay
 ring (:math:`\sqrt\alpha` times a cyclic shift), delay line (:math:`W_{i+1,i} = \sqrt\alpha`,
-nilpotent, stable for every alpha), Gaussian i.i.d. (variance :math:`\alpha/N`) and a normal
-matrix with a given spectrum. Random draws (symmetric, Gaussian) with spectral radius >= 1
+nilpotent, stable for every alpha), Gaussian i.i.d. (variance :math:`\alpha/N`, unstable
+draws rejected; or rescaled to spectral radius :math:`\sqrt\alpha`, ``gaussian_radius``) and a
+normal matrix with a given spectrum. Random draws (symmetric, Gaussian) with spectral radius >= 1
 are rejected and counted.
 
-The empirical estimate of J(k) simulates the network and uses only what a simulation sees:
-the sample noise covariance of the state and the measured response to an input pulse
+The empirical estimate of J(k) uses only what an experimenter sees in driven, noisy runs: the
+pulse-triggered average response and the covariance of the states around it
 (:func:`empirical_fisher_memory`).
 """
 
@@ -23,12 +24,13 @@ import numpy as np
 
 from .rng import SeedLike, as_generator, haar_orthogonal
 
-ENSEMBLES = ("orthogonal", "symmetric", "delay_ring", "delay_line", "gaussian")
+ENSEMBLES = ("orthogonal", "symmetric", "delay_ring", "delay_line", "gaussian",
+             "gaussian_radius")
 NORMAL_ENSEMBLES = ("orthogonal", "symmetric", "delay_ring")
 
 __all__ = ["ENSEMBLES", "NORMAL_ENSEMBLES", "orthogonal", "random_symmetric", "delay_ring",
-           "delay_line", "gaussian", "normal_with_spectrum", "make_network", "random_input",
-           "empirical_fisher_memory"]
+           "delay_line", "gaussian", "gaussian_radius", "normal_with_spectrum", "make_network",
+           "random_input", "empirical_fisher_memory", "forgetting_time"]
 
 
 def orthogonal(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
@@ -81,6 +83,18 @@ def gaussian(N: int, alpha: float, seed: SeedLike, max_tries: int = 1000
                         max_tries)
 
 
+def gaussian_radius(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
+    r"""Gaussian i.i.d. W rescaled to spectral radius exactly :math:`\sqrt\alpha` (no draw is
+    rejected).
+
+    The ``radius`` normalisation of the Gaussian ensemble; :func:`gaussian` fixes the entry
+    variance :math:`\alpha/N` instead and keeps only stable draws, which conditions the
+    ensemble strongly near :math:`\alpha = 1` (``docs/fisher.md`` §4).
+    """
+    G = as_generator(seed).standard_normal((N, N))
+    return np.sqrt(alpha) * G / np.max(np.abs(np.linalg.eigvals(G)))
+
+
 def normal_with_spectrum(eigenvalues, seed: SeedLike) -> np.ndarray:
     """Real normal matrix with the given spectrum in a Haar-random orthonormal basis.
 
@@ -126,6 +140,8 @@ def make_network(ensemble: str, N: int, alpha: float, seed: SeedLike
         W = delay_line(N, alpha)
     elif ensemble == "gaussian":
         W, rejected = gaussian(N, alpha, rng)
+    elif ensemble == "gaussian_radius":
+        W = gaussian_radius(N, alpha, rng)
     else:
         raise ValueError(f"unknown ensemble {ensemble!r}; allowed: {', '.join(ENSEMBLES)}")
     v = np.eye(N)[0] if ensemble.startswith("delay") else random_input(N, rng)
@@ -143,26 +159,35 @@ def _burn_in(W: np.ndarray, tol: float = 1e-10) -> int:
     return b
 
 
+def forgetting_time(W: np.ndarray, tol: float = 1e-6) -> int:
+    """Smallest power of 2, b, with |W^b|_F^2 < tol: a pulse is forgotten after b steps."""
+    return _burn_in(W, tol)
+
+
 def empirical_fisher_memory(
     W, v, eps: float, lags, n_samples: int, seed: SeedLike, phi: str = "linear",
-    n_groups: int = 10, pulse: float | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    r"""Estimate J(k) at ``lags`` by simulating the noisy network, with standard errors.
+    n_groups: int = 20, pulse: float | None = None, period: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, float, float]:
+    r"""Estimate J(k) at ``lags`` as an experimenter would: from driven, noisy runs only.
 
-    ``n_groups`` groups of independent chains are simulated from x = 0 (burn-in until
-    :math:`\|W^b\|_F^2 < 10^{-10}`), batched as columns of one state matrix. Each chain is
-    run twice with the same noise, with and without an input pulse of size ``pulse`` at
-    n = 0, and:
+    Independent chains of the noisy network (burn-in until :math:`\|W^b\|_F^2 < 10^{-10}`)
+    receive an input pulse of size ``pulse`` every ``period`` steps (default: the first power
+    of 2 after which a pulse is forgotten, :math:`\|W^L\|_F^2 < 10^{-6}`, and at least
+    ``max(lags) + 1``). Every chain has its own noise. From these runs alone:
 
-    * the pulse response :math:`\hat u_k` is the mean difference of the paired states at lag
-      k, divided by the pulse (exactly :math:`W^k v` for the linear network);
-    * the noise covariance :math:`\hat C` is the sample second moment of the pulse-free
-      states over every step after burn-in (``n_samples`` state vectors in all);
-    * :math:`\hat J(k) = \varepsilon\,\hat u_k^\top \hat C^{-1} \hat u_k`, in units of
-      :math:`1/\varepsilon` like :func:`analysis.fisher.fisher_memory_curve`.
+    * the response :math:`\hat u_k` is the pulse-triggered average of the state k steps after
+      a pulse, divided by the pulse (its noise: :math:`\mathrm{Cov}\,\hat u_k =
+      C/(n_k p^2)` with :math:`n_k` the number of pulses);
+    * the noise covariance :math:`\hat C` is the covariance of the states around the
+      triggered average at their phase after the last pulse;
+    * :math:`\hat J(k) = \varepsilon\,[\hat u_k^\top\hat C^{-1}\hat u_k - N/(n_k p^2)]`, the
+      second term removing the quadratic form's bias from the noise in :math:`\hat u_k`, in
+      units of :math:`1/\varepsilon` like :func:`analysis.fisher.fisher_memory_curve`.
 
-    :math:`\hat C^{-1}` is biased upward by O(N / effective samples); the group jackknife
-    removes that bias to first order and gives the standard error.
+    The group jackknife removes the remaining O(N/n) bias of :math:`\hat C^{-1}` to first
+    order and gives the standard error. For the tanh network the triggered average is its
+    mean response to a pulse of that size, and J its Fisher memory in the Gaussian
+    approximation; it equals the linear theory in the small-signal, small-noise limit.
 
     Parameters
     ----------
@@ -173,17 +198,29 @@ def empirical_fisher_memory(
     lags : int or sequence of int
         Lags k at which J is estimated; an int ``k_max`` means every lag 0..k_max.
     n_samples : int
-        Total state vectors used for the covariance (split over chains and steps).
+        Total state vectors (chains x steps after burn-in).
     seed : seed-like
     phi : {"linear", "tanh"}
     n_groups : int
-        Independent groups for the jackknife (>= 2).
+        Independent groups of chains for the jackknife (>= 2): its SE has n_groups - 1
+        degrees of freedom.
     pulse : float, optional
-        Pulse size; default 1 for linear, ``0.1*sqrt(eps)`` for tanh (small signal).
+        Pulse size; default ``30 sqrt(eps)`` for linear (any size gives the same J; a large
+        one makes the triggered average precise), ``10 sqrt(eps)`` for tanh (spread over N
+        neurons by v, a per-neuron kick of 10 sqrt(eps / N): small against the noise for
+        N >= 100, comparable at N = 50; the noise level sets the operating point).
+    period : int, optional
+        Steps between pulses.
 
     Returns
     -------
     J, se : ndarray, shape (len(lags),)
+    preact_rms : float
+        Root mean square of the pre-activations :math:`Wx + v s + z` over the run.
+    pulse_peak : float
+        Largest single-neuron kick of a pulse, ``pulse * max|v|``. Together with
+        ``preact_rms`` the distance from the linear regime of tanh (a pulse on one neuron,
+        as in the delay line, drives that neuron much harder than the rms suggests).
     """
     rng = as_generator(seed)
     W = np.asarray(W, float)
@@ -195,38 +232,45 @@ def empirical_fisher_memory(
     if n_groups < 2:
         raise ValueError("n_groups must be >= 2")
     f = np.tanh if phi == "tanh" else (lambda a: a)
-    pulse = pulse if pulse is not None else (1.0 if phi == "linear" else 0.1 * np.sqrt(eps))
-    burn = _burn_in(W)
-    k_max = int(lags.max())
+    pulse = pulse if pulse is not None else (30 if phi == "linear" else 10) * np.sqrt(eps)
+    L = int(period) if period is not None else max(int(lags.max()) + 1, forgetting_time(W))
+    if L <= lags.max():
+        raise ValueError(f"period = {L} must exceed the largest lag {lags.max()}")
     G = n_groups
-    cpg = max(1, int(np.ceil(np.sqrt(n_samples / 4) / G)))  # chains per group
+    # chains per group: ~sqrt(n/4) chains in all, but at least two pulses per chain
+    cpg = max(1, min(int(np.ceil(np.sqrt(n_samples / 4) / G)), n_samples // (2 * L * G)))
     chains = G * cpg
-    steps = max(k_max + 1, int(np.ceil(n_samples / chains)))
+    cycles = max(2, int(np.ceil(n_samples / (chains * L))))  # pulses per chain
     sd = np.sqrt(eps)
     X = np.zeros((N, chains))
-    for _ in range(burn):
+    for _ in range(_burn_in(W)):
         X = f(W @ X + sd * rng.standard_normal((N, chains)))
     S = np.zeros((G, N, N))  # per-group sums of x x^T
-    U = np.zeros((G, N, k_max + 1))  # per-group sums of paired-state differences
-    Y = X.copy()  # the same chains, with the pulse
+    M = np.zeros((G, L, N))  # per-group sums of x at each phase after a pulse
     kick = pulse * v[:, None]
-    for n in range(steps):
-        Z = sd * rng.standard_normal((N, chains))
-        X = f(W @ X + Z)
-        if n <= k_max:
-            Y = f(W @ Y + Z + (kick if n == 0 else 0.0))
-            U[:, :, n] = (Y - X).reshape(N, G, cpg).sum(axis=2).T
-        Xg = X.reshape(N, G, cpg).transpose(1, 0, 2)
-        S += Xg @ Xg.transpose(0, 2, 1)
+    pre_sq = 0.0
+    for _ in range(cycles):
+        for j in range(L):
+            A = W @ X + sd * rng.standard_normal((N, chains))
+            if j == 0:
+                A += kick
+            pre_sq += float(np.mean(A * A))
+            X = f(A)
+            Xg = X.reshape(N, G, cpg).transpose(1, 0, 2)
+            S += Xg @ Xg.transpose(0, 2, 1)
+            M[:, j] += Xg.sum(axis=2)
 
     def estimate(groups):
-        C = S[groups].sum(0) / (steps * cpg * len(groups))
-        u = U[groups].sum(0)[:, lags] / (cpg * len(groups) * pulse)
+        n_phase = cycles * cpg * len(groups)  # samples per phase (= pulses)
+        Mg = M[groups].sum(0)
+        # covariance around the phase means (the triggered averages)
+        C = (S[groups].sum(0) - np.einsum("jn,jm->nm", Mg, Mg) / n_phase) / (n_phase * L)
+        u = Mg[lags].T / (n_phase * pulse)
         y = np.linalg.solve(np.linalg.cholesky(C), u)
-        return eps * np.einsum("ik,ik->k", y, y)
+        return eps * (np.einsum("ik,ik->k", y, y) - N / (n_phase * pulse**2))
 
     everyone = np.arange(G)
     loo = np.array([estimate(np.delete(everyone, g)) for g in range(G)])
     J = G * estimate(everyone) - (G - 1) * loo.mean(0)
     se = np.sqrt((G - 1) / G * ((loo - loo.mean(0)) ** 2).sum(0))
-    return J, se
+    return J, se, float(np.sqrt(pre_sq / (cycles * L))), float(pulse * np.abs(v).max())

@@ -97,7 +97,7 @@ def test_snakemake_stops_with_one_line_and_no_traceback(tmp_path):
     ({"lags": [1, 5000], "k_max": 100}, "fisher.lags"),
     ({"ensemble": ["circle"]}, "fisher.ensemble[0]"),
     ({"alpha": [0.5, 5.0]}, "fisher.alpha[1]"),
-    ({"tanh_eps": 0.5}, "fisher.tanh_eps"),
+    ({"tanh_eps": [0.5, 2.0]}, "fisher.tanh_eps[1]"),
 ])
 def test_bad_fisher_config(fisher, key):
     with pytest.raises(ConfigError, match=key.replace("[", r"\[").replace("]", r"\]")):

@@ -39,33 +39,39 @@ def test_simulated_linear_network_within_standard_errors(ensemble, N, alpha):
     W, v, _ = sf.make_network(ensemble, N, alpha, seed=[1, N])
     lags = [0, 1, 3, 9]
     J = f.fisher_memory_curve(W, v, 9)[lags]
-    est, se = sf.empirical_fisher_memory(W, v, 1.0, lags, 100_000, seed=[2, N])
+    est, se = sf.empirical_fisher_memory(W, v, 1.0, lags, 100_000, seed=[2, N])[:2]
     z = (est - J) / se
     assert np.all(np.abs(z) < 3), z
-    assert np.all(se / J < 0.05) and np.all(se > 0)
+    assert np.all(se / J < 0.1) and np.all(se > 0)  # 0.3-6 % at these lags
 
 
 def test_tanh_network_at_small_noise_matches_linear_theory():
     W, v, _ = sf.make_network("orthogonal", 20, 0.9, seed=3)
     lags = [1, 4, 16]
     J = f.fisher_memory_curve(W, v, 16)[lags]
-    est, se = sf.empirical_fisher_memory(W, v, 1e-6, lags, 100_000, seed=4, phi="tanh")
+    est, se, rms, _ = sf.empirical_fisher_memory(W, v, 1e-6, lags, 100_000, seed=4,
+                                                 phi="tanh")
+    assert rms < 0.01  # the linear regime
     assert np.all(np.abs(est - J) < 3 * se), (est - J) / se
     # at large noise the tanh network is far from linear: the comparison can fail
-    big, big_se = sf.empirical_fisher_memory(W, v, 0.5, lags, 100_000, seed=4, phi="tanh")
+    big, big_se, _, _ = sf.empirical_fisher_memory(W, v, 0.5, lags, 100_000, seed=4,
+                                                   phi="tanh")
     assert np.any(np.abs(big - J) > 10 * big_se)
 
 
 def test_standard_error_shrinks_as_one_over_root_n():
     W, v, _ = sf.make_network("gaussian", 15, 0.8, seed=5)
-    _, se1 = sf.empirical_fisher_memory(W, v, 1.0, [2], 20_000, seed=6)
-    _, se4 = sf.empirical_fisher_memory(W, v, 1.0, [2], 320_000, seed=6)
-    assert se1[0] / se4[0] == pytest.approx(4, rel=0.5)
+    # the jackknife SE of 10 groups scatters by ~25 %: average it over a few runs
+    se1 = np.mean([sf.empirical_fisher_memory(W, v, 1.0, [2], 20_000, seed=[6, i])[1]
+                   for i in range(6)])
+    se4 = np.mean([sf.empirical_fisher_memory(W, v, 1.0, [2], 320_000, seed=[7, i])[1]
+                   for i in range(6)])
+    assert se1 / se4 == pytest.approx(4, rel=0.3)
 
 
 def test_simulate_point_reproducible_and_complete():
     settings = dict(n_networks=3, k_max=50, lags=[1, 5], simulate_N=[12], n_samples=20_000,
-                    tanh_eps=1e-6)
+                    tanh_eps=[1e-6, 1e-2])
     point = {"ensemble": "gaussian", "N": 12, "alpha": 0.9}
     a = experiment.simulate_point(point, settings, [7, 1])
     b = experiment.simulate_point(point, settings, [7, 1])
@@ -88,5 +94,5 @@ def test_unstable_or_bad_input_rejected():
 
 def test_integer_k_max_means_every_lag():
     W, v, _ = sf.make_network("orthogonal", 10, 0.8, seed=8)
-    est, se = sf.empirical_fisher_memory(W, v, 1.0, 3, 20_000, seed=9)
+    est, se = sf.empirical_fisher_memory(W, v, 1.0, 3, 20_000, seed=9)[:2]
     assert est.shape == se.shape == (4,)

@@ -14,7 +14,11 @@ FIGURES = {
     "fisher_delay_lines": "delay lines with alpha < 1 and alpha > 1",
 }
 _LABEL = {"orthogonal": "scaled orthogonal", "symmetric": "random symmetric",
-          "delay_ring": "delay ring", "delay_line": "delay line", "gaussian": "Gaussian"}
+          "delay_ring": "delay ring", "delay_line": "delay line",
+          "gaussian": "Gaussian (variance, stable draws)",
+          "gaussian_radius": "Gaussian (radius)"}
+#: ensembles without randomness: one network, no mean
+_DETERMINISTIC = ("delay_ring", "delay_line")
 
 
 def _sim_N(ds):
@@ -30,8 +34,18 @@ def _fig_curves(ds, plt):
     k = ds.k.values[1:]
     for c, e in zip(plotting.colors(ds.sizes["ensemble"]), ds.ensemble.values):
         J = ds.J.sel(ensemble=e, N=N, alpha=a).where(lambda x: x > 0)  # log axis: no zeros
-        ax.plot(k, J.mean("network")[1:], color=c, lw=1.2,
-                label=f"{_LABEL.get(e, e)} (exact, mean of {J.sizes['network']})")
+        if e in _DETERMINISTIC:
+            lab = f"{_LABEL.get(e, e)} (exact)"
+            if e == "delay_ring":  # identical to the orthogonal curve: drawn as markers
+                lab += r": equals $\alpha^k(1-\alpha)$ exactly"
+                idx = np.unique(np.geomspace(1, len(k), 14).astype(int)) - 1  # log-spaced
+                ax.plot(k[idx], J.isel(network=0).values[1:][idx], "|", color=c, ms=7,
+                        mew=1.2, label=lab)
+                continue
+            ax.plot(k, J.isel(network=0)[1:], color=c, lw=1.2, label=lab)
+        else:
+            ax.plot(k, J.mean("network")[1:], color=c, lw=1.2,
+                    label=f"{_LABEL.get(e, e)} (exact, mean of {J.sizes['network']})")
         sim = ds.J_sim.sel(ensemble=e, N=N, alpha=a)
         ok = np.isfinite(sim.values) & (ds.lag.values > 0)
         if ok.any():
@@ -40,7 +54,7 @@ def _fig_curves(ds, plt):
             ax.errorbar(ds.lag.values[ok], sim.values[ok],
                         yerr=ds.J_sim_se.sel(ensemble=e, N=N, alpha=a).values[ok],
                         fmt="o", ms=3.5, color=c, mec="k", mew=0.4, lw=0.8)
-            t = ds.J_sim_tanh.sel(ensemble=e, N=N, alpha=a).values
+            t = ds.J_sim_tanh.sel(ensemble=e, N=N, alpha=a).isel(tanh_eps=0).values
             okt = np.isfinite(t) & (ds.lag.values > 0)
             ax.plot(ds.lag.values[okt], t[okt], "s", ms=3.5, mfc="none", color=c, mew=0.7)
     ax.plot(k, ds.J_orthogonal_theory.sel(alpha=a)[1:], "k--", lw=0.8,
@@ -50,7 +64,8 @@ def _fig_curves(ds, plt):
     kk = np.array([5.0, 60.0])
     ax.plot(kk, 0.5 * kk**-2.5, color="0.4", lw=2, alpha=0.5, label=r"$\propto k^{-5/2}$")
     ax.plot([], [], "ko", ms=3.5, label="simulated network 0, linear (±SE)")
-    ax.plot([], [], "ks", ms=3.5, mfc="none", label="simulated network 0, tanh")
+    ax.plot([], [], "ks", ms=3.5, mfc="none",
+            label=f"simulated network 0, tanh ($\\varepsilon$ = {float(ds.tanh_eps[0]):g})")
     ax.plot([], [], "k:", lw=0.5, label="exact J(k) of network 0")
     ax.set_xscale("log")
     ax.set_yscale("log")
@@ -63,55 +78,80 @@ def _fig_curves(ds, plt):
 
 
 def _fig_total_vs_N(ds, plt):
+    """(a) J_tot vs N at the largest stable alpha; (b) delay lines at every alpha."""
     a = float(ds.alpha.values[ds.alpha.values < 1].max())
-    fig, ax = plt.subplots(figsize=(3.4, 2.8))
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT)
     Ns = ds.N.values
     ax.plot(Ns, Ns, "k-", lw=0.8, label="bound $J_{tot} = N$")
     ax.axhline(1, color="k", ls="--", lw=0.8, label="sum rule, normal W")
-    for e, m, c in (("orthogonal", "o", "C0"), ("symmetric", "v", "C1"),
-                    ("delay_ring", "^", "C2")):
-        if e in ds.ensemble.values:
-            ax.plot(Ns, ds.J_total.sel(ensemble=e, alpha=a).mean("network"), m, color=c,
-                    label=_LABEL[e])
+    for e, m, c, off in (("orthogonal", "o", "C0", 0.94), ("symmetric", "v", "C1", 1.0),
+                         ("delay_ring", "^", "C2", 1.06)):
+        if e in ds.ensemble.values:  # normal: all exactly 1, offset in N to stay visible
+            ax.plot(Ns * off, ds.J_total.sel(ensemble=e, alpha=a).mean("network"), m,
+                    color=c, ms=4, label=_LABEL[e] + (" (N offset)" if off != 1 else ""))
     if "delay_line" in ds.ensemble.values:
         ax.plot(Ns, ds.J_total_delay_line_theory.sel(alpha=a), "-", color="C3", lw=0.8)
         ax.plot(Ns, ds.J_total.sel(ensemble="delay_line", alpha=a).isel(network=0), "D",
                 color="C3", ms=3.5, label="delay line (line: closed form)")
-    if "gaussian" in ds.ensemble.values:
-        for var, m, lab in (("J_total_optimal", "s", "Gaussian, optimal $v$"),
-                            ("J_total", "x", "Gaussian, random $v$")):
-            g = ds[var].sel(ensemble="gaussian", alpha=a)
-            mean, se = mean_se(g, "network")
-            ax.errorbar(Ns, mean, yerr=se, fmt=m, color="C4", ms=4, label=lab)
+    for e, c, off in (("gaussian", "C4", 0.9), ("gaussian_radius", "C5", 1.1)):
+        if e in ds.ensemble.values:  # offset in N: the optimal-v values lie near the line's
+            for var, m, lab in (("J_total_optimal", "s", "optimal $v$"),
+                                ("J_total", "x", "random $v$")):
+                g = ds[var].sel(ensemble=e, alpha=a)
+                mean, se = mean_se(g, "network")
+                ax.errorbar(Ns * off, mean, yerr=se, fmt=m, color=c, ms=4,
+                            label=f"{_LABEL[e]}, {lab} (N offset)")
     plotting.log_xticks(ax, Ns)
     ax.set_yscale("log")
     ax.set_xlabel("network size $N$")
     ax.set_ylabel(r"total memory $J_{tot}$ ($1/\varepsilon$)")
-    ax.set_title(rf"$\alpha$ = {a:g}", fontsize=8)
-    ax.legend(fontsize=5.5)
+    ax.set_title(rf"(a) $\alpha$ = {a:g}", fontsize=8)
+    ax.legend(fontsize=5, loc="upper left")
+    if "delay_line" in ds.ensemble.values:
+        for c, al in zip(plotting.colors(ds.sizes["alpha"]), ds.alpha.values):
+            bx.plot(Ns, ds.J_total_delay_line_theory.sel(alpha=al), "-", color=c, lw=0.8)
+            bx.plot(Ns, ds.J_total.sel(ensemble="delay_line", alpha=al).isel(network=0), "D",
+                    color=c, ms=3.5, label=rf"$\alpha$ = {al:g}"
+                    + (" (amplifying)" if al > 1 else ""))
+        bx.plot(Ns, Ns, "k-", lw=0.8, label="bound $N$")
+        plotting.log_xticks(bx, Ns)
+        bx.set_yscale("log")
+        bx.set_xlabel("network size $N$")
+        bx.set_title("(b) delay line (lines: closed form; one network each)", fontsize=8)
+        bx.legend(fontsize=5.5, loc="upper left")
     return fig
 
 
 def _fig_hist(ds, plt):
+    """J_tot over Gaussian networks for both normalisations, random and optimal v."""
     a = float(ds.alpha.values[ds.alpha.values < 1].max())
     Ns = ds.N.values
     N = int(Ns[Ns <= 100].max()) if np.any(Ns <= 100) else int(Ns.min())
-    fig, ax = plt.subplots(figsize=(3.4, 2.6))
-    if "gaussian" in ds.ensemble.values:
-        g = ds.sel(ensemble="gaussian", N=N, alpha=a)
-        hi = float(g.J_total_optimal.max()) * 1.1
-        bins = np.linspace(0, hi, 30)
+    ens = [e for e in ("gaussian", "gaussian_radius") if e in ds.ensemble.values]
+    fig, axes = plt.subplots(1, max(1, len(ens)), figsize=(3.4 * max(1, len(ens)), 2.6),
+                             sharex=True, squeeze=False)
+    hi = max([float(ds.J_total_optimal.sel(ensemble=e, N=N, alpha=a).max()) for e in ens]
+             or [2.0]) * 1.1
+    bins = np.linspace(0, hi, 30)
+    for ax, e in zip(axes[0], ens):
+        g = ds.sel(ensemble=e, N=N, alpha=a)
         ax.hist(g.J_total, bins=bins, color="C0", alpha=0.7, label="random $v$")
         ax.hist(g.J_total_optimal, bins=bins, color="C3", alpha=0.7, label="optimal $v$")
         for var, c in (("J_total", "C0"), ("J_total_optimal", "C3")):
-            ax.axvline(float(g[var].mean()), color=c, lw=1.2)
-        ax.set_title(f"Gaussian W, N = {N}, $\\alpha$ = {a:g}, "
-                     f"{g.sizes['network']} networks "
-                     f"({int(g.n_rejected.sum())} unstable draws rejected)", fontsize=7)
-    ax.axvline(1, color="k", ls="--", lw=0.8, label="normal W: $J_{tot}$ = 1")
-    ax.set_xlabel(r"total memory $J_{tot}$ ($1/\varepsilon$)")
-    ax.set_ylabel("networks")
-    ax.legend(fontsize=6)
+            m, se = mean_se(g[var], "network")
+            ax.axvline(float(m), color=c, lw=1.2)
+            ax.annotate(f"{float(m):.2f} ± {float(se):.2f}", (float(m), 0.97),
+                        xycoords=("data", "axes fraction"), fontsize=5.5, color=c,
+                        ha="left", va="top", rotation=90)
+        rej = int(g.n_rejected.sum())
+        ax.set_title(f"{_LABEL[e]}, N = {N}, $\\alpha$ = {a:g}, {g.sizes['network']} "
+                     "networks" + (f"\n({rej} unstable draws rejected)" if e == "gaussian"
+                                   else "\n(each draw rescaled to radius $\\sqrt{\\alpha}$)"),
+                     fontsize=6.5)
+        ax.axvline(1, color="k", ls="--", lw=0.8, label="normal W: $J_{tot}$ = 1")
+        ax.set_xlabel(r"total memory $J_{tot}$ ($1/\varepsilon$)")
+    axes[0][0].set_ylabel("networks")
+    axes[0][0].legend(fontsize=6)
     return fig
 
 
@@ -121,7 +161,7 @@ def _fig_delay(ds, plt):
     if "delay_line" in ds.ensemble.values:
         alphas = ds.alpha.values
         k = ds.k.values
-        kk = k[k <= N + 5]
+        kk = k[k < N]  # J(k) = 0 for k >= N (nilpotent)
         for c, a in zip(plotting.colors(len(alphas)), alphas):
             th = ds.J_delay_line_theory.sel(N=N, alpha=a).values[: kk.size]
             ax.plot(kk, np.where(th > 0, th, np.nan), "-", color=c, lw=1,
@@ -140,8 +180,55 @@ def _fig_delay(ds, plt):
     ax.set_yscale("log")
     ax.set_xlabel("lag $k$ (steps)")
     ax.set_ylabel(r"$J(k)$ ($1/\varepsilon$)")
-    ax.set_title(f"delay line, N = {N} (lines: closed form)", fontsize=8)
+    ax.set_xlim(0, N)
+    ax.set_title(f"delay line, N = {N} (lines: closed form; J = 0 for k ≥ N)", fontsize=8)
     ax.legend(fontsize=5.5, ncol=2)
+    return fig
+
+
+def _fig_tanh(ds, plt):
+    """Where the linear theory holds for the tanh network: J_tanh / J_linear against noise."""
+    from ..fisher import LINEAR_RMS, linear_regime
+
+    N = _sim_N(ds)
+    stable = ds.alpha.values[ds.alpha.values < 1]
+    fig, axes = plt.subplots(1, len(stable), figsize=(2.6 * len(stable), 2.8), sharey=True,
+                             squeeze=False)
+    lags = [int(x) for x in ds.lag.values if x > 0]
+    markers = "osD^v<>"
+    for ax, a in zip(axes[0], stable):
+        shade = None
+        for c, e in zip(plotting.colors(ds.sizes["ensemble"]), ds.ensemble.values):
+            pt = ds.sel(ensemble=e, N=N, alpha=a)
+            if not np.isfinite(pt.J_sim_tanh).any():
+                continue
+            th = pt.J_sim_theory
+            for j, (lag, mk) in enumerate(zip(lags, markers)):
+                r = pt.J_sim_tanh.sel(lag=lag) / th.sel(lag=lag)
+                er = pt.J_sim_tanh_se.sel(lag=lag) / th.sel(lag=lag)
+                ok = (er < 0.5).values  # only where the SE resolves J
+                x = pt.tanh_eps.values * (1 + 0.08 * j)
+                ax.errorbar(x[ok], r.values[ok], yerr=er.values[ok], fmt=mk, ms=3, lw=0.6,
+                            color=c, mfc="none" if j else c,
+                            label=_LABEL.get(str(e), e) if j == 0 else None)
+            lin = pt.tanh_eps.values[linear_regime(pt).values]
+            if lin.size:  # the regime every ensemble shares
+                shade = lin.max() if shade is None else min(shade, lin.max())
+        if shade is not None:
+            ax.axvspan(ax.get_xlim()[0] if ax.get_xlim()[0] > 0 else 1e-7, shade * 1.3,
+                       color="0.92", zorder=0)
+        ax.axhline(1, color="k", lw=0.8)
+        ax.set_xscale("log")
+        ax.set_xlabel(r"noise variance $\varepsilon$ of the tanh network")
+        ax.set_title(rf"N = {N}, $\alpha$ = {a:g}", fontsize=7)
+    for j, (lag, mk) in enumerate(zip(lags, markers)):
+        axes[0][0].plot([], [], mk, color="k", ms=3, mfc="none" if j else "k",
+                        label=f"lag {lag}")
+    axes[0][0].set_ylabel(r"$J_{\tanh}(k)$ / linear theory")
+    axes[0][0].legend(fontsize=5, loc="upper left")
+    fig.suptitle(f"tanh network against the linear theory (grey: rms pre-activation and pulse "
+                 f"peak ≤ {LINEAR_RMS:g} for every ensemble, the checked linear regime)",
+                 fontsize=7)
     return fig
 
 
@@ -151,4 +238,5 @@ FIGURES = {
     "fisher_total_memory_vs_N": _fig_total_vs_N,
     "fisher_total_memory_histogram": _fig_hist,
     "fisher_delay_lines": _fig_delay,
+    "fisher_tanh_linear_regime": _fig_tanh,
 }

@@ -39,7 +39,7 @@ STUDY = Study(
     title="Fisher memory",
     sweeps=("ensemble", "N", "alpha"),
     figures=("fisher_memory_curves", "fisher_total_memory_vs_N",
-             "fisher_total_memory_histogram", "fisher_delay_lines"),
+             "fisher_total_memory_histogram", "fisher_delay_lines", "fisher_tanh_linear_regime"),
     simulate="memory_dynamics.studies.fisher.experiment:simulate_point",
     analysis="memory_dynamics.analysis.fisher",
     figures_module="memory_dynamics.analysis.figures.fisher",

@@ -23,7 +23,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     the exact J(k) (k = 0..k_max), J_tot for its input vector and for the optimal one,
     Tr J_s and the spectral radius are computed with :mod:`analysis.fisher` (the sampled
     network is the random object here); for the first network, when N is in ``simulate_N``,
-    J(k) is also estimated by simulating the noisy linear and tanh networks.
+    J(k) is also estimated from driven runs of the noisy linear network and of the tanh
+    network at every noise level in ``tanh_eps``.
     """
     ens, N, alpha = values["ensemble"], int(values["N"]), float(values["alpha"])
     n_net, k_max = int(settings["n_networks"]), int(settings["k_max"])
@@ -46,14 +47,20 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         if progress is not None:
             progress(n + 1, n_net)
     simulate = N in settings["simulate_N"]
-    sim = {}
-    for phi, eps in (("linear", 1.0), ("tanh", settings["tanh_eps"])):
-        if simulate and (phi == "linear" or alpha < 1):
-            est, se = empirical_fisher_memory(W0, v0, eps, lags, settings["n_samples"],
-                                              children[-1].spawn(1)[0], phi=phi)
-        else:  # not simulated at this point (flagged by the 'simulated' attribute)
-            est = se = np.full(lags.size, np.nan)
-        sim[phi] = (est, se)
+    lag_nan = np.full(lags.size, np.nan)
+    eps_t = np.atleast_1d(np.asarray(settings["tanh_eps"], float))
+    J_lin = se_lin = lag_nan
+    J_tanh, se_tanh = np.full((eps_t.size, lags.size), np.nan), np.full((eps_t.size,
+                                                                          lags.size), np.nan)
+    rms_tanh, peak_tanh = np.full(eps_t.size, np.nan), np.full(eps_t.size, np.nan)
+    if simulate:  # network 0, linear at eps = 1 and tanh at every noise level
+        rngs = children[-1].spawn(1 + eps_t.size)
+        J_lin, se_lin, _, _ = empirical_fisher_memory(
+            W0, v0, 1.0, lags, settings["n_samples"], rngs[0], phi="linear")
+        if alpha < 1:
+            for i, eps in enumerate(eps_t):
+                J_tanh[i], se_tanh[i], rms_tanh[i], peak_tanh[i] = empirical_fisher_memory(
+                    W0, v0, float(eps), lags, settings["n_samples"], rngs[1 + i], phi="tanh")
 
     one = {"units": "1"}
     per_eps = {"units": "1/eps"}
@@ -71,16 +78,23 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                 "long_name": "spectral radius of W", **one}),
             "n_rejected": ("network", rejected, {
                 "long_name": "draws rejected for spectral radius >= 1", **one}),
-            "J_sim": ("lag", sim["linear"][0], {
-                "long_name": "J(k) estimated from simulation of the noisy linear network "
-                             "(network 0; NaN where not simulated)", **per_eps}),
-            "J_sim_se": ("lag", sim["linear"][1], {
-                "long_name": "jackknife standard error of J_sim", **per_eps}),
-            "J_sim_tanh": ("lag", sim["tanh"][0], {
-                "long_name": "J(k) estimated from simulation of the tanh network at small "
-                             "noise (network 0; NaN where not simulated)", **per_eps}),
-            "J_sim_tanh_se": ("lag", sim["tanh"][1], {
-                "long_name": "jackknife standard error of J_sim_tanh", **per_eps}),
+            "J_sim": ("lag", J_lin, {
+                "long_name": "J(k) estimated from driven runs of the noisy linear network "
+                             "(network 0; pulse-triggered response and residual covariance; "
+                             "NaN where not simulated)", **per_eps}),
+            "J_sim_se": ("lag", se_lin, {
+                "long_name": "group-jackknife standard error of J_sim", **per_eps}),
+            "J_sim_tanh": (("tanh_eps", "lag"), J_tanh, {
+                "long_name": "J(k) estimated from driven runs of the tanh network at noise "
+                             "variance tanh_eps (network 0; NaN where not simulated)",
+                **per_eps}),
+            "J_sim_tanh_se": (("tanh_eps", "lag"), se_tanh, {
+                "long_name": "group-jackknife standard error of J_sim_tanh", **per_eps}),
+            "tanh_preact_rms": ("tanh_eps", rms_tanh, {
+                "long_name": "rms pre-activation of the simulated tanh network", **one}),
+            "tanh_pulse_peak": ("tanh_eps", peak_tanh, {
+                "long_name": "largest single-neuron kick of the probe pulse (pulse x max|v|)",
+                **one}),
         },
         coords={
             "network": ("network", np.arange(n_net), {"long_name": "network replicate",
@@ -88,10 +102,12 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "k": ("k", np.arange(k_max + 1), {"long_name": "lag", "units": "steps"}),
             "lag": ("lag", lags, {"long_name": "lag of the simulated estimate",
                                   "units": "steps"}),
+            "tanh_eps": ("tanh_eps", eps_t, {"long_name": "noise variance of the simulated "
+                                                          "tanh network", "units": "1"}),
             "ensemble": ((), ens, {"long_name": "network ensemble"}),
             "N": ((), N, {"long_name": "number of neurons", "units": "1"}),
             "alpha": ((), alpha, {"long_name": "gain parameter alpha", "units": "1"}),
         },
-        attrs={"n_samples": settings["n_samples"], "tanh_eps": settings["tanh_eps"]},
+        attrs={"n_samples": settings["n_samples"], "jackknife_groups": 20},
     )
     return ds
