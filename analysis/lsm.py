@@ -27,23 +27,56 @@ def separation_curves(state_distance):
     return chk.mean_se(state_distance, "pair")
 
 
-T_CHECK = (0.1, 0.5)  # s, where the separation curves must be ordered
+T_CHECK = (0.1, 0.5)  # s, where the separation curves are compared (after the onset)
+#: failures that are understood science, not bugs: (regex of the check name, reason)
+KNOWN_DEVIATIONS = (
+    (r"separation_ordered_N(270|540)_lam3_in0\.3_d0\.[124]$",
+     "chaotic columns: with lambda = 3 and N >= 270 a single extra input spike grows to the "
+     "level of the d = 0 floor (perturbation 3.7 and 4.4 against floor 3.3 and 5.2 at the end "
+     "of the window), so the state distance no longer resolves small input distances; Maass "
+     "et al. (2002) note that large lambda facilitates chaotic behaviour (docs/lsm.md "
+     "section 4)"),
+)
 
 
 def add_theory(ds):
-    """Separation means, SEs and paired ordering statistics; rates; the exact LIF curve."""
+    """Separation means and SEs, the d = 0 floor and the input-caused excess over it, the
+    window-averaged ordering statistics, the perturbation test, rates."""
     ds = ds.copy()
     one = {"units": "1"}
     mean, se = separation_curves(ds.state_distance)
     ds["separation_mean"] = mean.assign_attrs(long_name="state distance, mean over pairs", **one)
     ds["separation_se"] = se.assign_attrs(long_name="state distance, SE over pairs", **one)
-    # consecutive distances share u, z and the u-run (common random numbers): paired z-scores
-    gap = ds.state_distance.diff("distance", label="upper")
-    mean, se = chk.mean_se(gap, "pair")
-    z = mean / se
-    ds["separation_order_z"] = z.rename(distance="upper_distance").assign_attrs(
-        long_name="mean over pairs of d(x_u, x_v) at this input distance minus at the next "
-                  "smaller one, in standard errors of the paired difference", **one)
+    floor = ds.state_distance.sel(distance=0.0)
+    m, e = chk.mean_se(ds.state_distance - floor, "pair")  # paired: same u-run per pair
+    ds["separation_excess_mean"] = m.assign_attrs(
+        long_name="state distance minus the d = 0 floor of the same pair, mean over pairs",
+        **one)
+    ds["separation_excess_se"] = e.assign_attrs(long_name="SE of separation_excess_mean",
+                                                **one)
+    # consecutive distances share u and the u-run (common random numbers): paired gaps,
+    # averaged over the window T_CHECK, one number per pair
+    win = (ds.time >= T_CHECK[0] - 1e-9) & (ds.time <= T_CHECK[1] + 1e-9)
+    gap = ds.state_distance.where(win).mean("time").diff("distance", label="upper")
+    gm, gse = chk.mean_se(gap, "pair")
+    ds["separation_gap_mean"] = gm.rename(distance="upper_distance").assign_attrs(
+        long_name=f"mean over t in {T_CHECK} s and pairs of d(x_u, x_v) at this input "
+                  "distance minus at the next smaller one", **one)
+    ds["separation_gap_se"] = gse.rename(distance="upper_distance").assign_attrs(
+        long_name="SE over pairs of separation_gap_mean", **one)
+    ends = floor.isel(time=[0, -1])
+    fm, fse = chk.mean_se(ends.isel(time=1) - ends.isel(time=0), "pair")
+    ds["floor_change_mean"] = fm.assign_attrs(
+        long_name="d = 0 floor at the end of the window minus at its start, mean over pairs",
+        **one)
+    ds["floor_change_se"] = fse.assign_attrs(long_name="SE of floor_change_mean", **one)
+    if "perturbation_distance" in ds:
+        pe = ds.perturbation_distance.isel(time=slice(-5, None)).mean(("perturbation", "time"))
+        fe = floor.isel(time=slice(-5, None)).mean(("pair", "time"))
+        ds["perturbation_end_ratio"] = (pe / fe).assign_attrs(
+            long_name="state distance left by one extra input spike at t = 0, over the d = 0 "
+                      "floor, both over the last 5 recorded times (about 1: the perturbation "
+                      "grew to the floor, chaotic; << 1: it faded)", **one)
     rate = ds.rate
     ds["rate_excitatory"] = rate.where(ds.inhibitory == 0).mean("neuron").assign_attrs(
         long_name="mean firing rate, excitatory", units="Hz")
@@ -62,18 +95,41 @@ def _points(ds):
 
 
 def make_checks(ds):
-    """Separation ordering of the liquid states and the LIF rate against its closed form."""
+    """Separation ordering, fading of the d = 0 floor, and the LIF rate.
+
+    * ``simulation``: at every point, the window-averaged state distance grows with the input
+      distance (each consecutive step, one-sided, paired over pairs, Sidak over the family);
+      the d = 0 floor (the same input after independent histories) falls over the window
+      (one-sided);
+    * ``theory``: isolated LIF neurons against the continuous-time rate formula within the
+      discretisation allowance.
+    """
     out = []
-    for tag, desc, pt in _points(ds):
-        win = (pt.time >= T_CHECK[0] - 1e-9) & (pt.time <= T_CHECK[1] + 1e-9)
-        z = pt.separation_order_z.where(win, drop=True)
-        d = pt.distance.values
-        out.append(chk.at_least(
-            f"separation_ordered_{tag}",
-            f"{desc}: min over t in [0.1, 0.5] s and consecutive d in {d.tolist()} of the paired "
-            f"z-score of d(x_u, x_v)(d_i+1) - d(x_u, x_v)(d_i) over {pt.sizes['pair']} pairs "
-            "(ordered beyond one standard error at every recorded time)", 1.0,
-            float(z.min()), kind="simulation"))
+    pts = list(_points(ds))
+    P = ds.sizes["pair"]
+    fam = [(tag, desc, pt, d) for tag, desc, pt in pts for d in pt.upper_distance.values]
+    thr = chk.sidak(len(fam), dof=P - 1, one_sided=True) if fam else 3.0
+    for tag, desc, pt, d in fam:
+        lo = float(pt.distance.values[list(pt.distance.values).index(d) - 1])
+        g, se = pt.separation_gap_mean.sel(upper_distance=d), pt.separation_gap_se.sel(
+            upper_distance=d)
+        z = float(g / se)
+        out.append(chk.Check(
+            f"separation_ordered_{tag}_d{d:g}", "simulation",
+            f"{desc}: mean over t in {T_CHECK} s of d(x_u, x_v) at input distance {d:g} minus "
+            f"at {lo:g}, paired over {P} pairs (each pair shares u and its run); must exceed "
+            f"0 by {thr:.3g} SE (one-sided Sidak over {len(fam)}, Student t)",
+            0.0, float(g), thr * float(se), z, bool(np.isfinite(z) and z >= thr)))
+    thr = chk.sidak(len(pts), dof=P - 1, one_sided=True) if pts else 3.0
+    for tag, desc, pt in pts:
+        g, se = float(pt.floor_change_mean), float(pt.floor_change_se)
+        out.append(chk.Check(
+            f"floor_fades_{tag}", "simulation",
+            f"{desc}: d = 0 floor (the same input after independent histories) at t = "
+            f"{float(pt.time[-1]):g} s minus at t = {float(pt.time[0]):g} s, paired over {P} "
+            f"pairs; must be below 0 by {thr:.3g} SE (one-sided Sidak over {len(pts)}, "
+            "Student t): the column forgets its history", 0.0, g, thr * se, g / se,
+            bool(se > 0 and g / se <= -thr)))
     first = next(_points(ds), None)
     if first is not None:
         pt = first[2]
@@ -86,4 +142,3 @@ def make_checks(ds):
             "1/(t_ref + tau ln((V_inf - V_r)/(V_inf - theta)))| minus its discretisation "
             "allowance f^2 dt + 1/T (Hz)", 0.0, float(err.max()), kind="theory"))
     return out
-

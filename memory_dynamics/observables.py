@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["new_moments", "accumulate_moments", "memory_from_moments", "memory_function",
-           "readout_performance"]
+__all__ = ["spike_statistics", "new_moments", "accumulate_moments", "memory_from_moments",
+           "memory_function", "readout_performance"]
 
 
 def accumulate_moments(states_chunk: np.ndarray, delayed: np.ndarray, moments: dict,
@@ -230,3 +230,39 @@ def readout_performance(states, times, trains, delays, window: float = 0.03,
         se.append(np.std(per_fold, ddof=1) / np.sqrt(n_folds))
         base.append(np.mean(per_fold_f))
     return np.array(r2), np.array(se), np.array(base)
+
+
+def spike_statistics(raster, dt: float, bin_width: float = 5e-3):
+    r"""ISI coefficient of variation and the synchrony measure of Golomb (2007).
+
+    ``raster``: bool (trials, steps, neurons). CV: per neuron with at least 3 spikes in a
+    trial, std/mean of its inter-spike intervals, averaged over neurons and trials (1 for a
+    Poisson process, 0 for a clock). Synchrony:
+    :math:`\chi^2 = \mathrm{Var}_t[\bar r(t)] / \overline{\mathrm{Var}_t[r_i(t)]}`, with
+    :math:`r_i(t)` the spike count of neuron i in bins of ``bin_width`` and :math:`\bar r` the
+    population mean: :math:`\chi \approx 1/\sqrt N` for independent neurons, 1 for
+    identical ones. Returns (cv, chi); NaN where undefined (too few spikes).
+    """
+    raster = np.asarray(raster, bool)
+    B, n_steps, N = raster.shape
+    b, t, j = np.nonzero(raster)
+    key = b * N + j  # one spike train per (trial, neuron)
+    order = np.lexsort((t, key))
+    key, t = key[order], t[order]
+    same = np.diff(key) == 0
+    isi, owner = (np.diff(t) * dt)[same], key[1:][same]
+    n = np.bincount(owner, minlength=B * N)
+    s1 = np.bincount(owner, isi, minlength=B * N)
+    s2 = np.bincount(owner, isi**2, minlength=B * N)
+    ok = n >= 2  # at least 3 spikes
+    mean = s1[ok] / n[ok]
+    cvs = np.sqrt(np.maximum(s2[ok] / n[ok] - mean**2, 0.0)) / mean
+    k = max(1, int(round(bin_width / dt)))
+    m = n_steps // k
+    counts = raster[:, : m * k].reshape(B, m, k, N).sum(axis=2).astype(float)
+    pop = counts.mean(axis=2)
+    var_i = counts.var(axis=1).mean(axis=1)  # (B,)
+    ok = var_i > 0
+    chi = float(np.sqrt(pop.var(axis=1)[ok].mean() / var_i[ok].mean())) if ok.any() \
+        else np.nan
+    return (float(np.mean(cvs)) if cvs.size else np.nan), chi

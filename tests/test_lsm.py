@@ -102,13 +102,19 @@ def test_separation_ordered_and_checks_pass_at_small_size(small_point):
     ds = th.add_theory(small_point.expand_dims(N=[135], lam=[2.0], input_fraction=[0.3]))
     ds.attrs.update(small_point.attrs)
     checks = {c.check: c for c in th.make_checks(ds)}
-    sep = checks["separation_ordered_N135_lam2_in0.3"]
-    assert sep.passed, sep
+    for d in (0.1, 0.2, 0.4):
+        sep = checks[f"separation_ordered_N135_lam2_in0.3_d{d:g}"]
+        assert sep.passed and sep.kind == "simulation", sep
+    assert checks["floor_fades_N135_lam2_in0.3"].passed
     assert all(c.passed for c in checks.values()), [c for c in checks.values() if not c.passed]
     # the d = 0 floor lies below every other curve on average over the window
     m = ds.separation_mean.sel(N=135, lam=2.0, input_fraction=0.3)
     late = m.sel(time=slice(0.1, 0.5)).mean("time")
     assert np.all(np.diff(late.values) > 0)
+    # the equilibrated start: the floor begins at the typical distance of two driven states
+    assert float(m.sel(distance=0).isel(time=0)) > 1.0
+    pt = ds.sel(N=135, lam=2.0, input_fraction=0.3)
+    assert 0.3 < float(pt.isi_cv) < 1.5 and 0 < float(pt.synchrony) < 1
 
 
 def test_point_reproducible_and_seed_dependent(small_point):

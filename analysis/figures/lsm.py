@@ -18,23 +18,48 @@ def _main_point(ds):
 
 
 def _fig_separation(ds, plt):
+    """Top: state distances with the d = 0 floor; bottom: the input-caused excess over the
+    floor (paired per pair) and the one-spike perturbation test."""
     Ns = ds.N.values
-    fig, axes = plt.subplots(1, len(Ns), figsize=(3.0 * len(Ns), 2.6), squeeze=False,
-                             sharey=True)
+    fig, axes = plt.subplots(2, len(Ns), figsize=(3.0 * len(Ns), 4.6), squeeze=False,
+                             sharey="row", sharex=True)
     _, sel = _main_point(ds)
-    for ax, N in zip(axes[0], Ns):
+    for j, N in enumerate(Ns):
+        ax, bx = axes[0, j], axes[1, j]
         pt = ds.sel(N=N, lam=sel["lam"], input_fraction=sel["input_fraction"])
         t = 1e3 * pt.time.values
         for c, d in zip(plotting.colors(ds.sizes["distance"])[::-1], ds.distance.values):
             m, s = pt.separation_mean.sel(distance=d), pt.separation_se.sel(distance=d)
-            ax.plot(t, m, color=c, lw=1, label=f"d(u,v) = {d:g}" + (" (floor)" if d == 0 else ""))
+            ax.plot(t, m, color=c, lw=1, ls="--" if d == 0 else "-",
+                    label=f"d(u,v) = {d:g}" + (" (floor: same u, own history)" if d == 0
+                                               else ""))
             ax.fill_between(t, m - s, m + s, color=c, alpha=0.3, lw=0)
-        ax.axvspan(0, 1e3 * T_CHECK[0], color="0.92", lw=0)
-        ax.set_xlabel("time (ms)")
+            if d > 0:
+                m, s = pt.separation_excess_mean.sel(distance=d), pt.separation_excess_se.sel(
+                    distance=d)
+                bx.plot(t, m, color=c, lw=1)
+                bx.fill_between(t, m - s, m + s, color=c, alpha=0.3, lw=0)
+        if "perturbation_distance" in pt:
+            p = pt.perturbation_distance
+            bx.plot(t, p.mean("perturbation"), color="0.4", lw=0.9, ls=":",
+                    label="one extra input spike at t = 0")
+        bx.axhline(0, color="k", lw=0.6)
+        for a in (ax, bx):
+            a.axvspan(0, 1e3 * T_CHECK[0], color="0.92", lw=0, zorder=0)
+        bx.set_xlabel("time after the pre-period (ms)")
+        extra = ""
+        if "isi_cv" in pt:
+            extra = f"; CV {float(pt.isi_cv):.2f}, $\\chi$ {float(pt.synchrony):.2f}"
         ax.set_title(f"N = {N}, $\\lambda$ = {sel['lam']:g}, input to "
-                     f"{sel['input_fraction']:.0%}, {pt.sizes['pair']} pairs", fontsize=7)
+                     f"{sel['input_fraction']:.0%}, {pt.sizes['pair']} pairs{extra}",
+                     fontsize=6.5)
     axes[0][0].set_ylabel(r"state distance $\|x_u(t)-x_v(t)\|$")
-    axes[0][0].legend(fontsize=6)
+    axes[1][0].set_ylabel("distance minus floor (paired)")
+    axes[0][0].legend(fontsize=5.5)
+    axes[1][0].legend(fontsize=5.5, loc="upper right")
+    fig.suptitle(f"every trial starts from its own driven state ({ds.attrs.get('T_pre', 0):g} s "
+                 "of independent input before t = 0); grey: before the compared window",
+                 fontsize=7)
     return fig
 
 
@@ -74,7 +99,11 @@ def _fig_raster(ds, plt):
     ax.plot(1e3 * spikes, np.full(len(spikes), top), "v", ms=3.5, color="k", label="input spike")
     ax.set_xlabel("time (ms)")
     ax.set_ylabel("neuron")
-    ax.set_title(f"N = {sel['N']}, one 20 Hz Poisson input (trial 0)", fontsize=7)
+    stats = ""
+    if "isi_cv" in pt:
+        stats = (f"; ISI CV {float(pt.isi_cv):.2f} (Poisson: 1), synchrony $\\chi$ "
+                 f"{float(pt.synchrony):.2f} (independent: {1 / np.sqrt(sel['N']):.2f})")
+    ax.set_title(f"N = {sel['N']}, one 20 Hz Poisson input (trial 0){stats}", fontsize=6.5)
     ax.set_xlim(0, 1e3 * ds.attrs["T"])
     ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
     return fig
@@ -87,6 +116,9 @@ def _fig_lif(ds, plt):
 
     I = np.linspace(0, float(pt.current.max()) * 1.05, 300)
     ax.plot(I, [lif_rate(i + 13.5) for i in I], "k-", lw=1, label="exact (continuous time)")
+    dt = float(ds.attrs["dt"])
+    ax.plot(I, [lif_rate(i + 13.5, dt=dt) for i in I], "-", color="C1", lw=0.8,
+            label=f"exact on the dt = {1e3 * dt:g} ms grid")
     ax.plot(pt.current, pt.lif_count / T, "o", ms=4, mfc="none", color="C0",
             label=f"simulated, dt = {1e3 * ds.attrs['dt']:g} ms")
     ax.set_xlabel("constant current above background (nA)")

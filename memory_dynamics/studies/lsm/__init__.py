@@ -5,7 +5,7 @@ from ...registry import Study, largest
 
 
 def _cost(v):
-    return 10.0 * v["N"] / 135
+    return 20.0 * v["N"] / 135
 
 
 def _check_config(config):
@@ -30,17 +30,20 @@ def _mem_mb(config, points, attempt):
     """Recorded liquid states (float32) and their float64 differences, synapse states."""
     lc = config["lsm"]
     N = largest(points)
-    trials = lc["n_pairs"] * (len(lc["distances"]) + 1)
-    n_rec = round(lc["T"] / lc["dt"]) // lc["record_every"]
+    trials = lc["n_pairs"] * (len(lc["distances"]) + 1) + 2 * lc["n_perturb"]
+    n_rec = round((lc["T"] + lc["T_pre"]) / lc["dt"]) // lc["record_every"]
     # ~28 bytes per recorded state element at the readout's peak (measured), plus the
-    # per-trial synapse arrays of a block and the simulation state
-    return int(attempt * (800 + 28 * trials * n_rec * N / 2**20))
+    # per-trial synapse arrays of a block, the simulation state and the rasters of the
+    # 10 trials of the spike statistics (bool, steps x N)
+    raster = 10 * (lc["T"] + lc["T_pre"]) / lc["dt"] * N
+    return int(attempt * (800 + (28 * trials * n_rec * N + raster) / 2**20))
 
 
 def _runtime(config, points, attempt):
     """Minutes, generous: ~1 s per 10^7 neuron-steps on one core, times 3."""
     lc = config["lsm"]
-    steps = lc["T"] / lc["dt"] * lc["n_pairs"] * (len(lc["distances"]) + 1)
+    steps = (lc["T"] + lc["T_pre"]) / lc["dt"] * (lc["n_pairs"] * (len(lc["distances"]) + 1)
+                                                  + 2 * lc["n_perturb"])
     work = sum(p["values"]["N"] * steps for p in points)
     return int(attempt * (10 + 3 * work / 1e7 / 60))
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ...observables import readout_performance
+from ...observables import readout_performance, spike_statistics
 from ...sim.lsm import build_column, isolated_neurons, lif_rate, simulate, trains_at_distances
 from ...sim.rng import SeedLike, as_generator
 
@@ -19,7 +19,11 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Sweep-point entry (N, lam, input_fraction): separation, readout, rates, raster, f-I.
 
-    One column per point; all input pairs of all distances run as one batch of trials.
+    One column per point; all input pairs of all distances run as one batch of trials. Each
+    trial first runs ``T_pre`` under its own independent Poisson input (an equilibrated,
+    typical driven state), then the window [0, T] with its test input; ``n_perturb`` pairs
+    with the same history and input but one extra input spike at t = 0 measure whether a
+    small perturbation dies out (fading memory) or persists (chaos).
     """
     N, lam, frac = int(values["N"]), float(values["lam"]), float(values["input_fraction"])
     T, dt, rate = float(settings["T"]), float(settings["dt"]), float(settings["rate"])
@@ -28,25 +32,53 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     rng = as_generator(seed)
     r_col, r_in, r_sim, r_fi = rng.spawn(4)
     col = build_column(N, lam, frac, r_col)
-    # trials of pair p: u, then v_d for every distance (all from different initial states)
+    T_pre = float(settings.get("T_pre", 0.5))
+    r_pre, r_pert = r_in.spawn(2)
+
+    def equilibrated(train):
+        """An independent Poisson train over the pre-period, then ``train`` shifted after it:
+        every trial enters the window [0, T] from its own typical driven state."""
+        n = r_pre.poisson(rate * T_pre)
+        return np.r_[np.sort(r_pre.uniform(0, T_pre, n)), np.asarray(train) + T_pre]
+
+    # trials of pair p: u, then v_d for every distance (each from its own driven history)
     trains, achieved, redrawn = [], np.empty((nd, P)), 0
     for p in range(P):
         u, vs, got, nr = trains_at_distances(dists, T, rate, r_in)
         trains += [u, *vs]
         achieved[:, p], redrawn = got, redrawn + nr
-    out = simulate(col, trains, T, dt, r_sim, record_every=rec, return_spikes=1,
+    # perturbation test: the same history and input, one extra input spike at t = 0
+    n_pert = int(settings.get("n_perturb", 20))
+    pert = []
+    for _ in range(n_pert):
+        pre = equilibrated(r_pert.uniform(0, T, r_pert.poisson(rate * T)))
+        pert += [pre, np.sort(np.r_[pre, T_pre])]
+    full = [equilibrated(t) for t in trains] + pert
+    n_stats = min(10, len(trains))
+    out = simulate(col, full, T_pre + T, dt, r_sim, record_every=rec, return_spikes=n_stats,
                    progress=progress)
-    X = out["states"].reshape(P, nd + 1, -1, N)
+    win = out["times"] > T_pre + 1e-12  # the window after the pre-period, times from 0
+    times = out["times"][win] - T_pre
+    S = out["states"][:, win]
+    X = S[: len(trains)].reshape(P, nd + 1, -1, N)
     dist = np.linalg.norm(X[:, 1:].astype(float) - X[:, :1], axis=-1)  # (pair, d, time)
     dist = dist.transpose(1, 0, 2)
+    Xp = S[len(trains):].reshape(n_pert, 2, -1, N)
+    pert_dist = np.linalg.norm(Xp[:, 1].astype(float) - Xp[:, 0], axis=-1)  # (pert, time)
+    S = S[: len(trains)]
     delays = np.asarray(settings["readout_delays_ms"], float) * 1e-3
     r2, r2_se, r2_filter = readout_performance(
-        out["states"], out["times"], trains, delays, float(settings["readout_window"]),
+        S, times, trains, delays, float(settings["readout_window"]),
         float(settings["ridge"]), n_folds=5, group=nd + 1)
-    rates = out["spike_counts"].mean(axis=0) / T  # per neuron, over trials
+    rates = out["spike_counts"][: len(trains)].mean(axis=0) / (T_pre + T)  # per neuron
     inh = col.inhibitory
     k = max(1, round(1e-3 / dt))  # 1 ms bins
-    raster = out["raster"][0][:out["n_steps"] // k * k].reshape(-1, k, N).any(axis=1)
+    first = int(round(T_pre / dt))  # the raster of the window only
+    spikes = out["raster"][:, first:]
+    n_bins = spikes.shape[1] // k
+    binned = spikes[:, : n_bins * k].reshape(spikes.shape[0], n_bins, k, N).any(axis=2)
+    raster = binned[0]
+    cv, chi = spike_statistics(spikes, dt)
     # analytic LIF check: isolated neurons under constant currents, from the reset potential
     currents = np.asarray(settings["lif_currents"], float)
     fi_T = float(settings["lif_T"])
@@ -84,6 +116,16 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "redrawn_input_trains": ((), redrawn, {
                 "long_name": "input trains redrawn (too few spikes to reach the largest "
                              "distance)", **one}),
+            "perturbation_distance": (("perturbation", "time"), pert_dist.astype(np.float32), {
+                "long_name": "state distance between two runs with the same history and "
+                             "input, one of them with one extra input spike at t = 0", **one}),
+            "isi_cv": ((), cv, {
+                "long_name": "coefficient of variation of the inter-spike intervals (mean "
+                             f"over neurons with >= 3 spikes, {n_stats} trials)", **one}),
+            "synchrony": ((), chi, {
+                "long_name": "synchrony chi (Golomb 2007): std of the population rate over "
+                             "the rms std of single neurons' rates, 5 ms bins (0 asynchronous, "
+                             "1 synchronous)", **one}),
             "raster": (("raster_time", "neuron"), raster.astype(np.int8), {
                 "long_name": "spikes of trial 0 in 1 ms bins (input u of the first pair)",
                 **one}),
@@ -96,7 +138,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                 "long_name": "continuous-time LIF rate 1/(t_ref + tau ln((V-Vr)/(V-theta)))",
                 "units": "Hz"}),
             "input_spikes": (("input_spike",), trains[0], {
-                "long_name": "input spike times of trial 0 (the raster's input)", "units": "s"}),
+                "long_name": "input spike times of trial 0 in the window (the raster's input)",
+                "units": "s"}),
             "inhibitory": (("neuron",), inh.astype(np.int8), {
                 "long_name": "inhibitory neuron (1) or excitatory (0)", **one}),
             "receives_input": (("neuron",), out["input_targets_mask"].astype(np.int8), {
@@ -108,7 +151,9 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "pair": ("pair", np.arange(P), {"long_name": "input pair", **one}),
             "input_spike": ("input_spike", np.arange(len(trains[0])), {
                 "long_name": "input spike index", **one}),
-            "time": ("time", out["times"], {"long_name": "time", "units": "s"}),
+            "time": ("time", times, {"long_name": "time after the pre-period", "units": "s"}),
+            "perturbation": ("perturbation", np.arange(n_pert), {
+                "long_name": "perturbed pair", **one}),
             "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
             "neuron": ("neuron", np.arange(N), {"long_name": "neuron", **one}),
             "raster_time": ("raster_time", (np.arange(raster.shape[0]) + 0.5) * k * dt, {
@@ -121,7 +166,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "input_fraction": ((), frac, {"long_name": "fraction of neurons receiving input",
                                           **one}),
         },
-        attrs={"T": T, "dt": dt, "input_rate": rate, "lif_T": fi_T,
+        attrs={"T": T, "T_pre": T_pre, "dt": dt, "input_rate": rate, "lif_T": fi_T,
                "readout_window": settings["readout_window"]},
     )
     return ds
