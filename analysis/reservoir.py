@@ -101,6 +101,11 @@ def add_theory(ds):
         ds.memory_function_in_sample, ds.N, n_train).assign_attrs(
         long_name="adjusted in-sample r^2 of the readout of u(n-k) (unbiased where the "
                   "memory is small)", **unit)
+    if "memory_function_small_input_in_sample" in ds:
+        adj = adjusted_r2(ds.memory_function_small_input_in_sample, ds.N, n_train)
+        ds["memory_capacity_small_input"] = adj.sum("k", skipna=False).assign_attrs(
+            long_name="MC of the tanh reservoir in its small-input limit (adjusted in-sample "
+                      "r^2; input x small_input_scale, noise x its square)", **unit)
     ds["memory_capacity"] = ds.memory_function.sum("k").assign_attrs(
         long_name="total memory capacity MC (held-out)", **unit)
     ds["memory_capacity_corrected"] = ds.memory_function_corrected.sum("k").assign_attrs(
@@ -124,7 +129,9 @@ CURVE_MAX_REL_SE = 0.2
 def make_checks(ds):
     """Memory curves and capacities against the exact theory, MC <= N, MC = N noise-free.
 
-    * ``simulation``: the adjusted in-sample memory m(k) of the linear reservoir at the
+    * ``simulation``: the small-input limit of every noisy tanh point against the exact linear
+      capacity of the same matrices; the adjusted in-sample memory m(k) of the linear
+      reservoir at the
       lags :data:`CURVE_LAGS` (noisy points, where the SE is below 20 % of m) and the total
       capacity (every noisy point and every noise-free point whose covariance is resolvable
       in float64) against the exact values of the same draws, paired per seed; and MC <= N
@@ -175,6 +182,28 @@ def make_checks(ds):
                 f"over {S} seeds; Sidak over {len(totals)}, Student t with {dof} dof",
                 float(pt.memory_capacity_theory.mean()),
                 float(pt.memory_capacity_adjusted.mean()), float(se), z1))
+        if "memory_capacity_small_input" in ds and "tanh" in ds.phi.values:
+            tanh = ds.sel(phi="tanh").isel(input_scale=0)
+            small = []
+            for N in ds.N.values:
+                for eps in ds.noise.values[ds.noise.values > 0]:
+                    for rho in ds.rho.values:
+                        pt = tanh.sel(N=N, noise=eps, rho=rho)
+                        th = lin.memory_capacity_theory.sel(N=N, noise=eps, rho=rho)
+                        if bool(pt.memory_capacity_small_input.notnull().all()) and bool(
+                                th.notnull().all()):
+                            small.append((N, eps, rho, pt.memory_capacity_small_input, th))
+            z1 = chk.sidak(len(small), dof=dof) if small else 3.0
+            scale = ds.attrs.get("small_input_scale", 0.01)
+            for N, eps, rho, mc, th in small:
+                _, se = chk.mean_se(mc - th, "seed")
+                out.append(chk.within_se(
+                    f"tanh_small_input_N{N}_eps{eps:g}_rho{rho:g}",
+                    f"tanh reservoir N={N}, eps={eps:g}, rho={rho:g} with input x {scale:g} and "
+                    "noise x its square: MC (adjusted in-sample) vs the exact MC of the same "
+                    f"matrices made linear (small-input limit), paired over {S} seeds; Sidak "
+                    f"over {len(small)}, Student t", float(th.mean()), float(mc.mean()),
+                    float(se), z1))
         exact = lin.memory_capacity_theory
         out.append(chk.at_most(
             "exact_mc_at_most_N", "max over every linear draw of exact MC - N (a theorem: "

@@ -69,6 +69,15 @@ def _fig_rho(ds, plt):
                     est = pt.memory_capacity_precision_estimate.mean("seed")
                     ax.plot(ds.rho, est, ":", color=c, lw=0.9,
                             label=f"float64 limit (estimate, r = {ds.attrs['ridge_relative']:g})")
+    if "memory_capacity_small_input" in ds and "tanh" in ds.phi.values:
+        for eps in ds.noise.values[ds.noise.values > 0]:
+            mc = ds.memory_capacity_small_input.sel(phi="tanh", N=N, noise=eps).isel(
+                input_scale=0)
+            if bool(mc.notnull().any()):
+                mean, se = mean_se(mc, "seed")
+                ax.errorbar(ds.rho, mean, yerr=se, fmt="D", color="C3", ms=3.5, mfc="none",
+                            label=f"tanh, input x {ds.attrs.get('small_input_scale', 0.01):g}"
+                                  f", $\\varepsilon$ = {eps:g} x its square (small-input limit)")
     ax.axhline(N, color="k", lw=0.8, ls="--", label="bound MC = N")
     ax.set_xlabel(r"spectral radius $\rho$")
     ax.set_ylabel(f"memory capacity (k ≤ {int(ds.k.max())})")
