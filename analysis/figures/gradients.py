@@ -186,13 +186,15 @@ def _fig_vs_N(ds, plt):
     for ax in axes:
         ax.axhline(0, color="0.3", lw=0.8, label=r"mean field $\frac{1}{2}\ln\chi$")
         ax.set_xlim(0, 1.08 * inv.max())
-        ax.set_xticks([0, *inv], ["0", *(f"1/{n}" if x > 0.07 * inv.max() else ""
+        ax.set_xticks([0, *inv], ["0", *(f"1/{n}" if x > 0.15 * inv.max() else ""
                                          for n, x in zip(ds.N.values, inv))], fontsize=6)
-        hidden = [f"1/{n}" for n, x in zip(ds.N.values, inv) if x <= 0.07 * inv.max()]
+        hidden = [f"1/{n}" for n, x in zip(ds.N.values, inv) if x <= 0.15 * inv.max()]
         ax.set_xlabel(r"1/N ($N \to \infty$ at 0" + "".join(
             f"; unlabelled: {h}" for h in hidden) + ")", fontsize=7)
     axes[0].set_ylabel(r"measured rate $-$ $\frac{1}{2}\ln\chi$ (per step)")
-    axes[0].legend(fontsize=6, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, fontsize=6,
+               loc="upper center", bbox_to_anchor=(0.38, 0.0), ncol=4, frameon=False)
     axes[2].legend(fontsize=6, loc="upper left")
     return fig
 
