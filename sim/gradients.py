@@ -44,23 +44,27 @@ def _propagate(N, gs, sigma_u, phi, q_max, burn_in, n_probes, rng):
     f, fp = phi_functions(phi)
     G = len(gs)
     Z = rng.standard_normal((N, N)) / np.sqrt(N)
-    A = np.sqrt(0.5) * rng.standard_normal((N, G))  # same start for every gain
-    hist = np.zeros((q_max + 1, N, G))
+    # float32 for the two matrix products per step (the rates need ~1e-4, rounding gives
+    # ~1e-7 per step; the log norms accumulate in float64)
+    Z32, g32 = Z.astype(np.float32), gs.astype(np.float32)
+    A = (np.sqrt(0.5) * rng.standard_normal((N, G))).astype(np.float32)  # same start, all g
+    hist = np.zeros((q_max + 1, N, G), np.float32)
     if phi != "linear":  # a linear network's Jacobian is W whatever the state (which may diverge)
         for t in range(burn_in + q_max + 1):
-            A = (Z @ f(A)) * gs + sigma_u * rng.standard_normal((N, 1))
+            A = (Z32 @ f(A)) * g32 + np.float32(sigma_u) * rng.standard_normal(
+                (N, 1), dtype=np.float32)
             if t >= burn_in:
                 hist[t - burn_in] = A  # hist[-1] is a_t, hist[-1-j] is a_{t-j}
-    D = rng.standard_normal((G, n_probes, N))
+    D = rng.standard_normal((G, n_probes, N)).astype(np.float32)
     D /= np.linalg.norm(D, axis=-1, keepdims=True)
     logs = np.zeros((G, q_max + 1, n_probes))
     for q in range(1, q_max + 1):
         # delta_{t-q} = delta_{t-q+1} W diag(phi'(a_{t-q})), with a_{t-q} = hist[-1-q]
         a_prev = hist[-1 - q]
-        D = (D.reshape(G * n_probes, N) @ Z).reshape(G, n_probes, N)
-        D *= (gs[:, None] * fp(a_prev).T)[:, None, :]
+        D = (D.reshape(G * n_probes, N) @ Z32).reshape(G, n_probes, N)
+        D *= (g32[:, None] * fp(a_prev).T)[:, None, :]
         n = np.linalg.norm(D, axis=-1)
-        logs[:, q] = logs[:, q - 1] + np.log(n)
+        logs[:, q] = logs[:, q - 1] + np.log(n.astype(float))
         D /= n[..., None]
     return logs, Z
 
