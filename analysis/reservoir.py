@@ -183,13 +183,13 @@ def make_checks(ds):
                 float(pt.memory_capacity_theory.mean()),
                 float(pt.memory_capacity_adjusted.mean()), float(se), z1))
         if "memory_capacity_small_input" in ds and "tanh" in ds.phi.values:
-            tanh = ds.sel(phi="tanh").isel(input_scale=0)
+            tanh = ds.sel(phi="tanh").isel(input_scale=0)  # its own draws and exact theory
             small = []
             for N in ds.N.values:
                 for eps in ds.noise.values[ds.noise.values > 0]:
                     for rho in ds.rho.values:
                         pt = tanh.sel(N=N, noise=eps, rho=rho)
-                        th = lin.memory_capacity_theory.sel(N=N, noise=eps, rho=rho)
+                        th = pt.memory_capacity_theory  # the same matrices, made linear
                         if bool(pt.memory_capacity_small_input.notnull().all()) and bool(
                                 th.notnull().all()):
                             small.append((N, eps, rho, pt.memory_capacity_small_input, th))
