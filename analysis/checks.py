@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["KINDS", "Check", "mean_se", "sidak", "within", "within_se", "at_most_se",
+           "significant_se",
            "at_least", "at_most", "below", "write", "read", "counts",
            "known_deviation"]
 
@@ -110,6 +111,17 @@ def at_most_se(check: str, description: str, bound, observed, se, n_se: float = 
     ok = bool(se > 0 and np.isfinite(se) and z <= n_se)
     return Check(check, "simulation", f"{description} (one-sided tolerance {n_se:.3g} "
                  "standard errors)", float(bound), float(observed), n_se * se, z, ok)
+
+
+def significant_se(check: str, description: str, observed, se, n_se: float,
+                   below: bool = False) -> Check:
+    """``simulation`` check that observed differs from 0 by at least n_se · se, above (or
+    ``below``): an ordering established by a paired statistic. A zero or non-finite SE
+    fails."""
+    se = float(se)
+    z = float(observed) / se if se > 0 else math.nan
+    ok = bool(np.isfinite(z) and (z <= -n_se if below else z >= n_se))
+    return Check(check, "simulation", description, 0.0, float(observed), n_se * se, z, ok)
 
 
 def at_least(check: str, description: str, expected, observed, kind: str = "bound") -> Check:

@@ -211,6 +211,9 @@ def _add_lstm_theory(ds):
     for ix in idx:
         at = dict(zip(dims, ix))
         b = float(ds.forget_bias[at["forget_bias"]])
+        if np.isinf(b):  # f = 1 exactly: the rate is 0, no Monte Carlo needed
+            gp[at] = 0.0
+            continue
         sub = ds.isel(at)
         gp[at] = lstm_cell_rate_gaussian(
             b, float(sub.lstm_f_preact_mean), sub.lstm_f_preact_acov.values, int(sub.N),

@@ -113,23 +113,21 @@ def make_checks(ds):
         lo = float(pt.distance.values[list(pt.distance.values).index(d) - 1])
         g, se = pt.separation_gap_mean.sel(upper_distance=d), pt.separation_gap_se.sel(
             upper_distance=d)
-        z = float(g / se)
-        out.append(chk.Check(
-            f"separation_ordered_{tag}_d{d:g}", "simulation",
+        out.append(chk.significant_se(
+            f"separation_ordered_{tag}_d{d:g}",
             f"{desc}: mean over t in {T_CHECK} s of d(x_u, x_v) at input distance {d:g} minus "
             f"at {lo:g}, paired over {P} pairs (each pair shares u and its run); must exceed "
             f"0 by {thr:.3g} SE (one-sided Sidak over {len(fam)}, Student t)",
-            0.0, float(g), thr * float(se), z, bool(np.isfinite(z) and z >= thr)))
+            float(g), float(se), thr))
     thr = chk.sidak(len(pts), dof=P - 1, one_sided=True) if pts else 3.0
     for tag, desc, pt in pts:
-        g, se = float(pt.floor_change_mean), float(pt.floor_change_se)
-        out.append(chk.Check(
-            f"floor_fades_{tag}", "simulation",
+        out.append(chk.significant_se(
+            f"floor_fades_{tag}",
             f"{desc}: d = 0 floor (the same input after independent histories) at t = "
             f"{float(pt.time[-1]):g} s minus at t = {float(pt.time[0]):g} s, paired over {P} "
             f"pairs; must be below 0 by {thr:.3g} SE (one-sided Sidak over {len(pts)}, "
-            "Student t): the column forgets its history", 0.0, g, thr * se, g / se,
-            bool(se > 0 and g / se <= -thr)))
+            "Student t): the column forgets its history", float(pt.floor_change_mean),
+            float(pt.floor_change_se), thr, below=True))
     first = next(_points(ds), None)
     if first is not None:
         pt = first[2]

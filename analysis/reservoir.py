@@ -67,14 +67,17 @@ def noise_free_memory(W, v, k_max: int, ridge_relative: float = 1e-12):
     controllable = bool(c.min() > 1e-8 * np.linalg.norm(v) and gap.min() > 1e-8)
     rho = _fisher.spectral_radius(W)
     L = int(min(50_000, max(k_max + 1, np.ceil(np.log(1e-18) / np.log(rho)))))
-    norms2 = np.sum(_fisher.krylov(W, v, L - 1) ** 2, axis=0)  # |w_k|^2, k < L
+    K = _fisher.krylov(W, v, L - 1)  # w_k = W^k v, k < L: used twice below
+    norms2 = np.sum(K**2, axis=0)
     x = norms2 / norms2.sum()
     est = float(min(N, np.sum(x[: k_max + 1] / (x[: k_max + 1] + ridge_relative))))
-    S = _fisher._smith(W, np.outer(v, v), W)
+    S = _fisher._smith(W, np.outer(v, v), W)  # Sigma = sum_k w_k w_k^T (Stein equation)
     ev = np.linalg.eigvalsh(0.5 * (S + S.T))
     resolvable = bool(ev.min() >= RESOLVABLE * ev.max())
-    full = (_fisher.memory_curve(W, v, eps=0.0, k_max=max(L - 1, k_max)) if resolvable
-            else np.full(max(L, k_max + 1), np.nan))
+    # m(k) = w_k^T Sigma^-1 w_k, as analysis.fisher.memory_curve with eps = 0, from the same
+    # Sigma and Krylov vectors
+    full = (_fisher._quad_inv(_fisher._cholesky(S), K) if resolvable
+            else np.full(L, np.nan))
     return {"curve": full[: k_max + 1], "resolvable": resolvable,
             "controllable": controllable, "limit": float(N) if controllable else np.nan,
             "total": float(full.sum()), "precision_estimate": est}

@@ -305,14 +305,13 @@ KNOWN_DEVIATIONS = (
 
 
 def euler_bound(s, tau):
-    r"""First-order Euler error of discrete gradient descent against the continuous theory.
+    r"""First-order Euler error of t1/2: discrete gradient descent against the continuous theory.
 
     One step multiplies a small mode by :math:`(1 + s/\tau)^2` instead of
     :math:`e^{2s/\tau}`: the rate is low by a relative :math:`s/2\tau` to first order, so
-    :math:`t_{1/2}` is late by at most that fraction (:math:`s/2\tau`) and, along the
-    trajectory, a(t) is low by at most :math:`\tfrac12(s/\tau)\ln(s/a_0-1)` relative
-    (the rate error times the log growth to the midpoint). Returns (t_half bound, a bound)
-    per mode for a0 of the study; lr s_max = 1e-3 gives 5e-4 and about 4e-3.
+    :math:`t_{1/2}` is late by at most that fraction, returned per mode. Along the
+    trajectory a(t) is low by at most this times :math:`\ln(s/a_0-1)` relative (the rate
+    error times the log growth to the midpoint). lr s_max = 1e-3 gives 5e-4.
     """
     x = np.asarray(s, float) / tau
     return 0.5 * x

@@ -30,7 +30,7 @@ NORMAL_ENSEMBLES = ("orthogonal", "symmetric", "delay_ring")
 
 __all__ = ["ENSEMBLES", "NORMAL_ENSEMBLES", "orthogonal", "random_symmetric", "delay_ring",
            "delay_line", "gaussian", "gaussian_radius", "normal_with_spectrum", "make_network",
-           "random_input", "empirical_fisher_memory", "forgetting_time"]
+           "random_input", "empirical_fisher_memory"]
 
 
 def orthogonal(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
@@ -159,11 +159,6 @@ def _burn_in(W: np.ndarray, tol: float = 1e-10) -> int:
     return b
 
 
-def forgetting_time(W: np.ndarray, tol: float = 1e-6) -> int:
-    """Smallest power of 2, b, with |W^b|_F^2 < tol: a pulse is forgotten after b steps."""
-    return _burn_in(W, tol)
-
-
 def empirical_fisher_memory(
     W, v, eps: float, lags, n_samples: int, seed: SeedLike, phi: str = "linear",
     n_groups: int = 20, pulse: float | None = None, period: int | None = None,
@@ -233,7 +228,7 @@ def empirical_fisher_memory(
         raise ValueError("n_groups must be >= 2")
     f = np.tanh if phi == "tanh" else (lambda a: a)
     pulse = pulse if pulse is not None else (30 if phi == "linear" else 10) * np.sqrt(eps)
-    L = int(period) if period is not None else max(int(lags.max()) + 1, forgetting_time(W))
+    L = int(period) if period is not None else max(int(lags.max()) + 1, _burn_in(W, 1e-6))
     if L <= lags.max():
         raise ValueError(f"period = {L} must exceed the largest lag {lags.max()}")
     G = n_groups

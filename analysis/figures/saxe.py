@@ -151,7 +151,7 @@ def _fig_random(ds, plt):
             continue
         T = float(pt.tau)
         meas = pt.half_time_random / T
-        nominal = xr_like(pt.half_time_theory / T, meas)
+        nominal = (pt.half_time_theory / T).broadcast_like(meas)
         for ax, (th, mk, lab) in zip(axes, (
                 (pt.half_time_random_theory / T, "o", "decoupled, own start"),
                 (pt.half_time_random_projected_theory / T, "s", "decoupled, own start, "
@@ -172,13 +172,6 @@ def _fig_random(ds, plt):
     axes[0].set_ylabel(r"measured $t_{1/2}/\tau$ (random starts, every mode)")
     axes[0].legend(fontsize=5.5, loc="upper left")
     return fig
-
-
-def xr_like(a, b):
-    """``a`` broadcast against ``b`` (xarray)."""
-    import xarray as xr
-
-    return xr.broadcast(a, b)[0]
 
 
 def _item_modes(pt):
