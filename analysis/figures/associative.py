@@ -1,0 +1,263 @@
+"""Figures of the associative-memory study (theory overlaid on simulation)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+
+from .. import associative as th
+from .. import plotting
+from ..checks import mean_se
+
+HOLOGRAPHIC = ("hrr", "hrr_unitary", "fhrr", "redundant")
+MATRIX = ("cmm_sign", "cmm_gauss", "cmm_pinv", "tpr2_orthonormal", "tpr3")
+LABEL = {"hrr": "HRR", "hrr_unitary": "HRR, unitary keys", "fhrr": "FHRR (phasors)",
+         "redundant": "redundant FHRR", "cmm_sign": "CMM, ±1 keys",
+         "cmm_gauss": "CMM, Gaussian keys (= TPR-2)", "cmm_pinv": "CMM, pseudo-inverse",
+         "tpr2_orthonormal": "TPR-2, orthonormal roles", "tpr3": "TPR-3",
+         "willshaw": "Willshaw (bits)", "sdm": "SDM (counters)", "hopfield": "Hopfield",
+         "fastweights": "fast weights"}
+COLOR = {m: f"C{i}" for i, m in enumerate(("hrr", "hrr_unitary", "fhrr", "redundant",
+                                           "cmm_sign", "cmm_gauss", "cmm_pinv",
+                                           "tpr2_orthonormal", "tpr3", "willshaw"))}
+COLOR.update(sdm="0.35", hopfield="k", fastweights="#b8860b")
+ORDER = tuple(LABEL)
+MARK = {m: "o" for m in HOLOGRAPHIC} | {m: "s" for m in MATRIX} | {
+    "willshaw": "^", "sdm": "v", "hopfield": "D", "fastweights": "P"}
+
+
+def _settings(ds):
+    return json.loads(ds.attrs["config"])["associative"] if "config" in ds.attrs else {}
+
+
+def _storage(ds, target=4096):
+    vals = ds.storage.values
+    return int(vals[np.argmin(np.abs(np.log(vals / target)))])
+
+
+def _present(ds, models=ORDER):
+    """The models of ``models`` in the dataset, in the declared order."""
+    return [m for m in models if m in ds.model.values]
+
+
+def _fig_p_correct(ds, plt):
+    """P(correct) vs items per stored number, exact and noisy cues, two model families."""
+    S = _storage(ds)
+    st = _settings(ds)
+    M = int(st.get("vocabulary", 1000))
+    copies = int(st.get("copies", 4))
+    nus = ds.cue_noise.values[:2]
+    fams = [f for f in (_present(ds, HOLOGRAPHIC), _present(ds, MATRIX)) if f]
+    fig, axes = plt.subplots(len(nus), len(fams), figsize=(3.5 * len(fams), 2.6 * len(nus)),
+                             squeeze=False, sharey=True)
+    for r, nu in enumerate(nus):
+        for c, fam in enumerate(fams):
+            ax = axes[r][c]
+            for m in fam:
+                pt = ds.sel(model=m, storage=S, cue_noise=nu)
+                n = int(pt["size"])
+                stored = float(pt.stored_numbers)
+                Q, first = np.unique(pt.n_items.values, return_index=True)  # clipped loads
+                mean, se = mean_se(pt.p_correct.isel(load=first), "trial")
+                ax.errorbar(Q / stored, mean, yerr=se, fmt=MARK[m], ms=3, color=COLOR[m],
+                            lw=0.7, capsize=0, label=LABEL[m])
+                top = th.max_items(m, n)
+                q = np.unique(np.clip(np.rint(np.geomspace(max(1, Q.min() / 2), Q.max() * 1.3,
+                                                          40)), 1, top))
+                ax.plot(q / stored, th.p_correct(m, n, q, M, float(nu), copies), "-",
+                        color=COLOR[m], lw=0.9)
+                ax.plot(q / stored, th.p_correct_frady(m, n, q, M, float(nu), copies), ":",
+                        color=COLOR[m], lw=0.7)
+            ax.axhline(float(st.get("criterion_correct", 0.99)), color="0.6", lw=0.5,
+                       ls="--")
+            ax.set_xscale("log")
+            ax.set_ylim(-0.02, 1.02)
+            ax.set_title(f"storage {S}, cue noise $\\nu$ = {nu:g}", fontsize=7)
+            if r == len(nus) - 1:
+                ax.set_xlabel("items per stored real number $Q/S$")
+            if c == 0:
+                ax.set_ylabel(f"P(correct), M = {M}")
+            if r == 0:
+                ax.plot([], [], "k-", lw=0.9, label="theory (scale-free score)")
+                ax.plot([], [], "k:", lw=0.7, label="common integral, raw moments")
+                ax.legend(fontsize=5.5, loc="lower left")
+    return fig
+
+
+def _fig_atlas(ds, plt):
+    """Capacity at the criterion vs storage (log-log), theory lines and simulated points."""
+    fig, ax = plt.subplots(figsize=(5.4, 3.4))
+    zero = []
+    for m in _present(ds):
+        pt = ds.sel(model=m).isel(cue_noise=0)
+        stored = pt.stored_numbers.values.astype(float)
+        cap_t, cap_s = pt.capacity_theory.values, pt.capacity_sim.values
+        if not np.any(cap_t > 0):
+            zero.append(LABEL[m])
+            continue
+        ok = cap_t > 0
+        ax.plot(stored[ok], cap_t[ok], "-", color=COLOR[m], lw=0.9)
+        ax.plot(stored, np.where(cap_s > 0, cap_s, np.nan), MARK[m], ms=3.5, color=COLOR[m],
+                mfc="none" if m in ("willshaw", "sdm", "hopfield", "fastweights") else
+                COLOR[m], label=LABEL[m])
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("stored numbers $S$ (reals; Willshaw: bits; SDM: counters)")
+    ax.set_ylabel("capacity (items at the criterion)")
+    lo, hi = ax.get_xlim()
+    xs = np.geomspace(lo, hi, 10)
+    ax.plot(xs, xs / 20, color="0.8", lw=0.5, ls="--", zorder=0)
+    ax.annotate("Q = S/20", (xs[-2], xs[-2] / 20), fontsize=6, color="0.5")
+    ax.plot([], [], "k-", lw=0.9, label="theory")
+    ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    crit = _settings(ds)
+    note = (f"criterion: P(correct) ≥ {crit.get('criterion_correct', 0.99):g} among "
+            f"{crit.get('vocabulary', 1000)}; binary: bit error ≤ "
+            f"{crit.get('criterion_bit_error', 0.01):g} (Willshaw: of the active bits)")
+    if zero:
+        note += f"\nzero at every size (not drawn): {', '.join(zero)}"
+    ax.set_title(note, fontsize=5.5)
+    return fig
+
+
+def _fig_information(ds, plt):
+    """Bits per stored number at the best load, theory and simulation, with the limits."""
+    S = int(ds.storage.values[-1])
+    fig, ax = plt.subplots(figsize=(4.6, 3.2))
+    models = _present(ds)
+    y = np.arange(len(models))
+    for i, m in enumerate(models):
+        pt = ds.sel(model=m, storage=S)
+        best_t = float(pt.information_best_theory)
+        sim = pt.information_sim.isel(cue_noise=0).values
+        best_s = float(np.nanmax(sim)) if np.isfinite(sim).any() else np.nan
+        ax.barh(i, best_t, color=COLOR[m], alpha=0.35, height=0.7)
+        ax.plot(best_s, i, MARK[m], color=COLOR[m], ms=4)
+    for x, text, ls in ((0.12, "Hopfield\n0.12", "--"), (math.log(2), "Willshaw\nln 2", ":"),
+                        (2.0, "Gardner\n2", "-.")):
+        ax.axvline(x, color="0.4", lw=0.7, ls=ls)
+        ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"), fontsize=5.5,
+                    ha="center", va="bottom", color="0.3", annotation_clip=False)
+    ax.set_yticks(y, [LABEL[m] for m in models], fontsize=6)
+    ax.set_xscale("log")
+    ax.set_xlim(1e-3, 3)
+    ax.set_ylim(len(models) - 0.4, -0.7)
+    ax.set_xlabel("bits per stored number (best load, exact cues)")
+    ax.set_title(f"storage {S}: bars theory (best over all loads), markers simulation "
+                 "(best measured load);\nlines: the N, n → ∞ limits (bits per coupling or "
+                 "synapse)", fontsize=6, pad=18)
+    return fig
+
+
+def _fig_sdm(ds, plt):
+    """SDM bit error vs activation probability (radius) and vs cue noise."""
+    st = _settings(ds)
+    A = int(st.get("sdm_address_bits", 256))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(7.0, 2.7))
+    if "sdm" not in ds.model.values:
+        return fig
+    sd = ds.sel(model="sdm")
+    for c, S in zip(plotting.colors(ds.sizes["storage"]), ds.storage.values):
+        pt = sd.sel(storage=S)
+        L, r0, T0 = int(pt["size"]), int(pt.sdm_radius), int(pt.capacity_reference)
+        radii = r0 + ds.radius_offset.values
+        ps = np.array([th.sdm_activation(A, max(0, r)) for r in radii])
+        mean, se = mean_se(pt.sdm_bit_error_vs_radius, "trial")
+        a1.errorbar(ps, mean, yerr=se, fmt="o", ms=3, color=c, lw=0.7, capsize=0,
+                    label=f"L = {L}, T = {T0}")
+        rr = np.arange(max(0, radii.min() - 2), radii.max() + 3)
+        a1.plot([th.sdm_activation(A, r) for r in rr],
+                [th.sdm_bit_error(L, A, int(r), T0) for r in rr], "-", color=c, lw=0.9)
+        a1.axvline(th.sdm_activation(A, r0), color=c, lw=0.5, ls="--")
+        a1.axvline((2 * L * T0) ** (-1 / 3), color=c, lw=0.5, ls=":")
+        mean, se = mean_se(pt.sdm_bit_error_vs_cue, "trial")
+        a2.errorbar(ds.sdm_cue_noise.values, mean, yerr=se, fmt="o", ms=3, color=c, lw=0.7,
+                    capsize=0, label=f"L = {L}")
+        nus = np.linspace(0, float(ds.sdm_cue_noise.max()), 21)
+        a2.plot(nus, [th.sdm_bit_error(L, A, r0, T0, int(round(v * A))) for v in nus], "-",
+                color=c, lw=0.9)
+    a1.set_xscale("log")
+    a1.set_xlabel("activation probability $p$ (radius)")
+    a1.set_ylabel("bit error")
+    a1.set_title("exact cues; dashed: best radius, dotted: Kanerva's $(2LT)^{-1/3}$",
+                 fontsize=6)
+    a1.legend(fontsize=5.5)
+    a2.set_xlabel("cue noise (flipped fraction of address bits)")
+    a2.set_title("best radius; lines: theory", fontsize=6)
+    return fig
+
+
+def _fig_fast_weights(ds, plt):
+    """Bit error vs item age for each decay: one shot with theory, inner loop."""
+    fig, ax = plt.subplots(figsize=(3.6, 2.8))
+    if "fastweights" not in ds.model.values:
+        return fig
+    S = int(ds.storage.values[-1])
+    pt = ds.sel(model="fastweights", storage=S)
+    crit = float(_settings(ds).get("criterion_bit_error", 0.01))
+    ages = ds.age.values
+    keep = ages < min(len(ages), 60)
+    for c, lam in zip(plotting.colors(ds.sizes["decay"]), ds.decay.values):
+        f = pt.sel(decay=lam)
+        mean, se = mean_se(f.fw_bit_error_one_shot, "trial")
+        ax.errorbar(ages[keep], mean.values[keep], yerr=se.values[keep], fmt="o", ms=2,
+                    color=c, lw=0.5, capsize=0, label=f"λ = {lam:g}")
+        ax.plot(ages[keep], f.fw_bit_error_one_shot_theory.values[keep], "-", color=c,
+                lw=0.9)
+        inner = f.fw_bit_error_inner.mean("trial").values
+        ax.plot(ages[keep], inner[keep], "x", ms=2.5, mew=0.6, color=c)
+    ax.axhline(crit, color="0.6", lw=0.5, ls="--")
+    ax.set_yscale("symlog", linthresh=1e-3)
+    ax.set_ylim(0, 0.6)
+    ax.set_xlabel("item age $a$ (0 = newest)")
+    ax.set_ylabel("bit error")
+    st = _settings(ds)
+    ax.set_title(f"N = {int(pt['size'])}, cue noise {st.get('fastweights_cue_noise', 0.1):g}"
+                 f"; o one shot (line: theory), x after {st.get('inner_steps', 5)} "
+                 "inner-loop steps", fontsize=5.5)
+    ax.legend(fontsize=5.5, loc="lower right")
+    return fig
+
+
+def _fig_redundant(ds, plt):
+    """Redundant memory: crosstalk vs copies at fixed storage per copy and in total."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(7.0, 2.7))
+    if "redundant" not in ds.model.values:
+        return fig
+    S = int(ds.storage.values[-1])
+    pt = ds.sel(model="redundant", storage=S)
+    cs = ds.copies.values
+    for b, color, text in (("per_copy", "C3", "fixed storage per copy (n fixed)"),
+                           ("total", "C0", "fixed total storage (n S fixed)")):
+        r = pt.sel(budget=b)
+        mean, se = mean_se(r.redundant_signal_var, "trial")
+        a1.errorbar(cs, mean, yerr=se, fmt="o", ms=3, color=color, lw=0.7, capsize=0,
+                    label=text)
+        a1.plot(cs, r.redundant_signal_var_theory, "-", color=color, lw=0.9)
+        mean, se = mean_se(r.redundant_p_correct, "trial")
+        a2.errorbar(cs, mean, yerr=se, fmt="o", ms=3, color=color, lw=0.7, capsize=0,
+                    label=text)
+        a2.plot(cs, r.redundant_p_correct_theory, "-", color=color, lw=0.9)
+    for ax in (a1, a2):
+        plotting.log_xticks(ax, cs)
+        ax.set_xlabel("copies $S$")
+    a1.set_yscale("log")
+    a1.set_ylabel("variance of the right value's similarity")
+    a2.set_ylabel("P(correct)")
+    q = int(pt.capacity_reference)
+    a1.set_title(f"Q = {q} pairs; n = {int(pt['size'])} at S = {_settings(ds).get('copies', 4)}"
+                 "; lines: theory", fontsize=6)
+    a1.legend(fontsize=5.5)
+    return fig
+
+
+FIGURES = {
+    "associative_p_correct_vs_load": _fig_p_correct,
+    "associative_capacity_atlas": _fig_atlas,
+    "associative_information_per_number": _fig_information,
+    "associative_sdm_radius_and_cue": _fig_sdm,
+    "associative_fast_weights_vs_age": _fig_fast_weights,
+    "associative_redundant_copies": _fig_redundant,
+}

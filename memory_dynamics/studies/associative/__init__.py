@@ -1,0 +1,66 @@
+"""Associative memories on one capacity footing (docs/associative.md)."""
+
+from ...config import ConfigError
+from ...registry import Study
+
+
+def _dim(model, S, copies=4, data_bits=32):
+    n = {"hrr": S, "hrr_unitary": S, "fhrr": S / 2, "redundant": S / (2 * copies),
+         "tpr3": S ** (1 / 3), "sdm": S / data_bits}.get(model, S ** 0.5)
+    return max(2, round(n))
+
+
+def _cost(v):
+    """Seconds of one point on one core: the vector models' draws grow as storage^2 / 20
+    (capacity ~ storage / 20 items of length ~ storage), ~1e-8 s per number (measured)."""
+    S = v["storage"]
+    return 0.5 + (2e-9 * S * S if v["model"] in ("hrr", "hrr_unitary", "fhrr", "redundant")
+                  else 1e-4 * S ** 0.75)
+
+
+def _check_config(config):
+    ac = config["associative"]
+    if ac["cue_noise"][0] != 0:
+        raise ConfigError(f"associative.cue_noise = {ac['cue_noise']} must start with 0 "
+                          "(exact cues: the capacity reference); allowed: [0, ...]")
+    if "redundant" in ac["model"]:
+        for S in ac["storage"]:
+            if S / (2 * ac["copies"]) < 16:
+                raise ConfigError(f"associative.copies = {ac['copies']} leaves fewer than 16 "
+                                  f"complex numbers per copy at storage {S}; allowed: copies "
+                                  f"<= storage / 32")
+    if "sdm" in ac["model"] and min(ac["storage"]) / ac["sdm_data_bits"] < 16:
+        raise ConfigError(f"associative.sdm_data_bits = {ac['sdm_data_bits']} leaves fewer "
+                          "than 16 SDM locations at the smallest storage; allowed: "
+                          "sdm_data_bits <= min(storage) / 16")
+
+
+def _mem_mb(config, points, attempt):
+    """The largest batch of draws (2^27 numbers, float32 and its float64 products) plus the
+    vocabulary and libraries."""
+    S = max(p["values"]["storage"] for p in points)
+    M = config["associative"]["vocabulary"]
+    return int(attempt * (900 + 8 * (2 ** 27 + M * S) / 2 ** 20))
+
+
+def _runtime(config, points, attempt):
+    trials = config["associative"]["n_trials"] / 16
+    return int(attempt * (10 + trials * sum(_cost(p["values"]) for p in points) / 6))
+
+
+STUDY = Study(
+    name="associative",
+    title="Associative memories",
+    sweeps=("model", "storage"),
+    figures=("associative_p_correct_vs_load", "associative_capacity_atlas",
+             "associative_information_per_number", "associative_sdm_radius_and_cue",
+             "associative_fast_weights_vs_age", "associative_redundant_copies"),
+    simulate="memory_dynamics.studies.associative.experiment:simulate_point",
+    analysis="memory_dynamics.analysis.associative",
+    figures_module="memory_dynamics.analysis.figures.associative",
+    cost=_cost,
+    check_config=_check_config,
+    mem_mb=_mem_mb,
+    runtime=_runtime,
+    slurm_bundle=13,
+)
