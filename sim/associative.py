@@ -39,6 +39,9 @@ import scipy.fft as sfft
 
 from .rng import SeedLike, as_generator
 
+#: FFT threads (the transforms of a batch are independent: results do not depend on it)
+FFT_WORKERS = -1
+
 __all__ = ["gaussian_vectors", "sign_vectors", "unitary_vectors", "phasor_vectors",
            "sparse_binary", "simulate_recall", "simulate_palimpsest", "bind", "unbind",
            "involution", "bundle", "fhrr_bind", "fhrr_unbind", "storage_of", "MODELS",
@@ -51,7 +54,8 @@ __all__ = ["gaussian_vectors", "sign_vectors", "unitary_vectors", "phasor_vector
 def gaussian_vectors(shape, seed: SeedLike, dtype=np.float32) -> np.ndarray:
     """i.i.d. N(0, 1/n) elements, n = ``shape[-1]`` (so E|x|² = 1)."""
     rng = as_generator(seed)
-    return rng.standard_normal(shape, dtype=np.float32).astype(dtype) / np.sqrt(shape[-1])
+    x = rng.standard_normal(shape, dtype=np.float32).astype(dtype)
+    return x / x.dtype.type(np.sqrt(shape[-1]))  # a numpy float64 scalar would upcast
 
 
 def sign_vectors(shape, seed: SeedLike, dtype=np.float32) -> np.ndarray:
@@ -164,13 +168,16 @@ class HRR:
     storage = property(lambda self: self.n)
 
     def store(self, keys, values) -> HRR:
-        self.state = (sfft.rfft(keys, axis=-1) * sfft.rfft(values, axis=-1)).sum(axis=-2)
+        K = sfft.rfft(keys, axis=-1, workers=FFT_WORKERS)
+        K *= sfft.rfft(values, axis=-1, workers=FFT_WORKERS)
+        self.state = K.sum(axis=-2)
         return self
 
     def recall(self, cues) -> np.ndarray:
-        C = sfft.rfft(cues, axis=-1)
-        inv = np.conj(C) if self.decode == "involution" else 1 / C
-        return sfft.irfft(inv * self.state[..., None, :], n=self.n, axis=-1)
+        C = sfft.rfft(cues, axis=-1, workers=FFT_WORKERS)
+        inv = np.conj(C, out=C) if self.decode == "involution" else 1 / C
+        inv *= self.state[..., None, :]
+        return sfft.irfft(inv, n=self.n, axis=-1, workers=FFT_WORKERS)
 
 
 class FHRR:
@@ -446,8 +453,12 @@ def _memory(model, n, params, rng):
 
 
 def _as_real(x):
-    """Complex vectors as real ones of twice the length (Re<a, b> = a_r.b_r + a_i.b_i)."""
-    return np.concatenate([x.real, x.imag], axis=-1) if np.iscomplexobj(x) else x
+    """Complex vectors as real ones of twice the length, (re, im) interleaved: a view, no
+    copy (Re<a, b> = a_r.b_r + a_i.b_i is their real dot product)."""
+    if not np.iscomplexobj(x):
+        return x
+    x = np.ascontiguousarray(x)
+    return x.view(np.float32 if x.dtype == np.complex64 else np.float64)
 
 
 def _chunk(B_total: int, per_trial: float, budget: float = 2 ** 27) -> int:
@@ -523,19 +534,25 @@ def simulate_recall(model: str, size: int, Q, n_trials: int, seed: SeedLike,
 
 
 def _vector_recall(model, n, Qs, n_trials, rng, nus, M, n_probes, params):
-    """All loads of one vector model: per batch of trials one vocabulary and one draw of the
-    largest load's pairs; the memory of load Q holds the first Q pairs (superposition is a
-    sum, so the loads' memories are prefix sums; the pseudo-inverse is solved per load)."""
+    """All loads of one vector model. Per batch of trials: one vocabulary, and the pairs
+    drawn in order in blocks; the memory of load Q holds the first Q pairs (superposition is
+    a sum, so the loads' memories are prefix sums and a block is discarded once stored).
+    The pseudo-inverse (solved per load) and orthonormal roles (orthonormal jointly) draw
+    all pairs at once; their n is small."""
     Qs = np.asarray(Qs, int)
     Qmax, P = int(Qs.max()), int(min(Qs.max(), n_probes))
     width = 2 if model in ("fhrr", "redundant") else 1
     roles = 2 if model == "tpr3" else 1
     copies = int(params.get("copies", 4)) if model == "redundant" else 1
-    per_trial = width * n * (roles * 2 * Qmax + 2 * Qmax + M + 6 * P * copies)
-    per_trial += {"cmm_sign": 3 * n * n, "cmm_gauss": 3 * n * n, "cmm_pinv": 3 * n * n,
-                  "tpr2_orthonormal": 4 * n * n, "tpr3": 3 * n ** 3 + Qmax * n * n}.get(
-        model, width * n * copies * (Qmax + 2))
+    whole = model in ("cmm_pinv", "tpr2_orthonormal")
+    per_trial = width * n * (M + 8 * P * copies * roles)
+    per_trial += {"cmm_sign": 3 * n * n, "cmm_gauss": 3 * n * n, "cmm_pinv": 3 * n * n
+                  + 4 * Qmax * n, "tpr2_orthonormal": 4 * n * n + 4 * Qmax * n,
+                  "tpr3": 3 * n ** 3}.get(model, width * n * copies * 2)
     B = 1 if model == "redundant" else _chunk(n_trials, per_trial)  # own permutations
+    # pairs per block: keys, values and their traces within 2^24 numbers per batch
+    block = max(1, int(2 ** 24 // (B * width * n * (roles + 3) * copies
+                                   * (n if model == "tpr3" else 1))))
     L, K = len(Qs), len(nus)
     keys_out = ("pc", "s1", "s2", "d1", "d2")
     acc = {k: np.empty((L, K, n_trials)) for k in keys_out}
@@ -544,21 +561,34 @@ def _vector_recall(model, n, Qs, n_trials, rng, nus, M, n_probes, params):
         sl = slice(start, start + b)
         mem = _memory(model, n, params, rng)
         distract = _as_real(_values(model, rng, (b, M - 1, n)))
-        keys = _draw_keys(model, rng, b, Qmax, n)
-        values = _values(model, rng, (b, Qmax, n))
         fresh = _fresh_keys(model, rng, b, P, n) if np.any(nus > 0) else None
-        target = _as_real(values[:, :P])
-        scale = 1.0 / n if width == 2 else 1.0  # phasors have |y|^2 = n
+        if whole:
+            all_k = _draw_keys(model, rng, b, Qmax, n)
+            all_v = _values(model, rng, (b, Qmax, n))
+            keys, values = all_k[:, :P], all_v[:, :P]
+        else:
+            keys = values = None  # the first P pairs, kept as probes
         state, done = None, 0
         for li, Q in enumerate(Qs):
-            if model == "cmm_pinv":
-                mem.store(keys[:, :Q], values[:, :Q])
-            else:
-                if Q > done:
-                    mem.store(keys[:, done:Q], values[:, done:Q])
-                    state = mem.state if state is None else state + mem.state
-                    done = Q
+            if whole:
+                mem.store(all_k[:, :Q], all_v[:, :Q])
+            while not whole and done < Q:
+                m = int(min(Q - done, block))
+                k = _draw_keys(model, rng, b, m, n)
+                v = _values(model, rng, (b, m, n))
+                if done < P:
+                    keep = min(P - done, m)
+                    keys = k[:, :keep] if keys is None else np.concatenate(
+                        [keys, k[:, :keep]], axis=1)
+                    values = v[:, :keep] if values is None else np.concatenate(
+                        [values, v[:, :keep]], axis=1)
+                mem.store(k, v)
+                state = mem.state if state is None else state + mem.state
+                done += m
+            if not whole:
                 mem.state = state
+            target = _as_real(values)
+            scale = 1.0 / n if width == 2 else 1.0  # phasors have |y|^2 = n
             p = min(int(Q), P)
             # a load with fewer than n_probes pairs gets extra independent memories within
             # the trial, so that every load is scored on n_probes probes per trial

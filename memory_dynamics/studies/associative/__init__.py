@@ -4,17 +4,12 @@ from ...config import ConfigError
 from ...registry import Study
 
 
-def _dim(model, S, copies=4, data_bits=32):
-    n = {"hrr": S, "hrr_unitary": S, "fhrr": S / 2, "redundant": S / (2 * copies),
-         "tpr3": S ** (1 / 3), "sdm": S / data_bits}.get(model, S ** 0.5)
-    return max(2, round(n))
-
-
 def _cost(v):
-    """Seconds of one point on one core: the vector models' draws grow as storage^2 / 20
-    (capacity ~ storage / 20 items of length ~ storage), ~1e-8 s per number (measured)."""
+    """Seconds of one point (16 trials) on one core: a holographic model draws ~0.18 S^2
+    numbers per trial (3 x its capacity ~ S/33 pairs of length ~ S, keys and values), at
+    ~3.5e-8 s per number with its FFTs and scores (measured at S = 8192: 7 s)."""
     S = v["storage"]
-    return 0.5 + (2e-9 * S * S if v["model"] in ("hrr", "hrr_unitary", "fhrr", "redundant")
+    return 0.5 + (1e-7 * S * S if v["model"] in ("hrr", "hrr_unitary", "fhrr", "redundant")
                   else 1e-4 * S ** 0.75)
 
 
