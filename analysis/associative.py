@@ -182,7 +182,9 @@ def p_correct_quadrature(model: str, n: int, Q, vocabulary: int = 1000, cue_nois
     Y = |y|² ~ χ²_n/n (1 for phasors), u ~ N(0, 1), w ~ χ²_{n_e−1}/n_e, and the gain α
     Gaussian with mean μ₁ and the variance that makes the model's σ₁² the exact one (a
     product of two such for order-3 tensors; for the pseudo-inverse with a noisy cue the
-    exact law √(1−ν) + √(ν/d) t_d, d = n − Q + 1); R² = E|ŷ|² fixes s² = R² − Eα². The four
+    exact law √(1−ν) + √(ν/d) t_d, d = n − Q + 1); R² = E|ŷ|² fixes s² = R² − Eα². For
+    Hebbian matrix memories the crosstalk's scale moves with the cue norm C = |x̃|²:
+    (α, C) are jointly Gaussian with their exact moments and s² ∝ C. The
     expectations are Gauss–Hermite sums (``docs/associative.md`` §2.2). n_e = n (2n for
     phasors).
     """
@@ -202,7 +204,25 @@ def p_correct_quadrature(model: str, n: int, Q, vocabulary: int = 1000, cue_nois
         q, nu = Q[idx], nus[idx]
         mu1, v1, v0 = (float(np.asarray(x)) for x in moments(model, n, q, nu, copies))
         R2 = v0 * ne
-        if model == "tpr3":  # alpha = product of two independent noisy-role overlaps
+        if model in ("cmm_sign", "cmm_gauss"):
+            # alpha = x.x~ and the cue norm C = |x~|^2, jointly Gaussian (exact first and
+            # second moments): the crosstalk coefficients x'.x~ have variance C/n, so the
+            # crosstalk's scale moves with the cue, s^2 = (R^2 - E alpha^2) C
+            if model == "cmm_gauss":
+                va, vc, cov = (2 * (1 - nu) + nu) / n, 2 / n, 2 * np.sqrt(1 - nu) / n
+            else:
+                va, vc, cov = nu / n, 4 * nu * (1 - nu) / n, 2 * nu * np.sqrt(1 - nu) / n
+            z1, w1 = _gh(8)
+            z2, w2 = _gh(6)
+            sa = np.sqrt(va)
+            alpha = np.repeat(mu1 + sa * z1, len(z2))
+            slope = cov / va if va > 0 else 0.0
+            resid = np.sqrt(max(vc - slope * cov, 0.0))
+            Cn = 1 + np.repeat(slope * sa * z1, len(z2)) + np.tile(resid * z2, len(z1))
+            wa = np.outer(w1, w2).ravel()
+            Ea2 = mu1**2 + va
+            scale = np.clip(Cn, 0, None)
+        elif model == "tpr3":  # alpha = product of two independent noisy-role overlaps
             g0 = np.sqrt(1 - nu)
             v_0 = (1 - nu) * (1 + 2 / n) + nu / n - g0**2
             z, wz = _gh(12)
@@ -226,6 +246,8 @@ def p_correct_quadrature(model: str, n: int, Q, vocabulary: int = 1000, cue_nois
             alpha = mu1 + np.sqrt(v) * z
             Ea2 = mu1**2 + v
         s = np.sqrt(max(R2 - Ea2, 0.0))
+        if model in ("cmm_sign", "cmm_gauss"):
+            s = s * np.sqrt(scale)[:, None, None, None]
         A = alpha[:, None, None, None]
         sy = np.sqrt(Y)[None, :, None, None]
         par = A * sy + s * u[None, None, :, None] / np.sqrt(ne)
@@ -703,7 +725,7 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
                 level = crit_b * (_willshaw_k(n, active) / n if model == "willshaw" else 1)
                 cap_s[i, j, k] = _crossing(Q, e_sim, level, above=False)
             best_info[i, j] = _best_information(model, n, M, copies, D, active,
-                                                pt.sdm_radius, A)
+                                                pt.sdm_radius, A, cap_t[i, j, 0])
             if model == "sdm":
                 r0, T0 = int(pt.sdm_radius), float(pt.capacity_reference)
                 for o, off in enumerate(ds.radius_offset.values):
@@ -764,11 +786,9 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
-def _best_information(model, n, M, copies, D, active, radius, A):
-    """Largest theoretical bits per stored number over Q (exact cues)."""
-    if model in VECTOR_MODELS:
-        top = min(max_items(model, n), 20 * max(capacity(model, n, 0.99, M, 0.0, copies),
-                                                 4))
+def _best_information(model, n, M, copies, D, active, radius, A, cap=None):
+    """Largest theoretical bits per stored number over Q (exact cues), on 24 loads from 1
+    to 20 x the capacity ``cap`` at the criterion (computed if not given)."""
     radius = float(radius)
     r = int(radius) if np.isfinite(radius) else None
     if model == "hopfield":  # at the AGS fixed point, loads up to alpha_c
@@ -776,11 +796,12 @@ def _best_information(model, n, M, copies, D, active, radius, A):
         alpha = alpha[alpha < _hopfield.critical_capacity() * (1 - 1e-4)]
         err = (1 - _hopfield.ags_overlap(alpha)) / 2
         return float(np.max(alpha * (1 - _h2(err)))) if len(alpha) else 0.0
+    if cap is None or not np.isfinite(cap):
+        cap = capacity(model, n, None, M, 0.0, copies, active, r, A)
+    top = 20 * max(cap, 4)
     if model in VECTOR_MODELS:
-        pass
-    else:
-        top = 20 * max(capacity(model, n, 0.01, active=active, radius=r, address_bits=A), 4)
-    Q = np.unique(np.rint(np.geomspace(2 if model == "hopfield" else 1, max(top, 2), 60)))
+        top = min(max_items(model, n), top)
+    Q = np.unique(np.rint(np.geomspace(1, max(top, 2), 24)))
     info = information_per_number(model, n, Q, M, 0.0, copies, D, active=active, radius=r,
                                   address_bits=A)
     return float(np.max(info))

@@ -98,7 +98,8 @@ def noisy_cue(keys: np.ndarray, fresh: np.ndarray, noise: float) -> np.ndarray:
     \,c + \sqrt\nu\, e`, ``fresh`` = e an independent draw of the key distribution."""
     if noise == 0:
         return keys
-    return np.sqrt(1 - noise) * keys + np.sqrt(noise) * fresh
+    real = keys.real.dtype.type  # keep float32 / complex64 (a numpy float64 would upcast)
+    return real(np.sqrt(1 - noise)) * keys + real(np.sqrt(noise)) * fresh
 
 
 def flip_bits(x: np.ndarray, fraction: float, seed: SeedLike) -> np.ndarray:
