@@ -98,10 +98,15 @@ def _fig_atlas(ds, plt):
             zero.append(LABEL[m])
             continue
         ok = cap_t > 0
-        ax.plot(stored[ok], cap_t[ok], "-", color=COLOR[m], lw=0.9)
+        capped = m in ("cmm_pinv", "tpr2_orthonormal")  # exact recall up to Q = n
+        ax.plot(stored[ok], cap_t[ok], "--" if capped else "-", color=COLOR[m], lw=0.9)
+        label = LABEL[m] + {"cmm_pinv": " (cap Q = n − 2; no crossing)",
+                            "tpr2_orthonormal": " (cap Q = n; no crossing)",
+                            "fastweights": " (newest items, cue noise "
+                            f"{_settings(ds).get('fastweights_cue_noise', 0.1):g})"}.get(m, "")
         ax.plot(stored, np.where(cap_s > 0, cap_s, np.nan), MARK[m], ms=3.5, color=COLOR[m],
                 mfc="none" if m in ("willshaw", "sdm", "hopfield", "fastweights") else
-                COLOR[m], label=LABEL[m])
+                COLOR[m], label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("stored numbers $S$ (reals; Willshaw: bits; SDM: counters)")
@@ -110,7 +115,8 @@ def _fig_atlas(ds, plt):
     xs = np.geomspace(lo, hi, 10)
     ax.plot(xs, xs / 20, color="0.8", lw=0.5, ls="--", zorder=0)
     ax.annotate("Q = S/20", (xs[-2], xs[-2] / 20), fontsize=6, color="0.5")
-    ax.plot([], [], "k-", lw=0.9, label="theory")
+    ax.plot([], [], "k-", lw=0.9, label="theory (markers: simulation, interpolated)")
+    ax.plot([], [], "k--", lw=0.9, label="structural cap of exact recall")
     ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     crit = _settings(ds)
     note = (f"criterion: P(correct) ≥ {crit.get('criterion_correct', 0.99):g} among "
@@ -135,6 +141,9 @@ def _fig_information(ds, plt):
         best_s = float(np.nanmax(sim)) if np.isfinite(sim).any() else np.nan
         ax.barh(i, best_t, color=COLOR[m], alpha=0.35, height=0.7)
         ax.plot(best_s, i, MARK[m], color=COLOR[m], ms=4)
+        th_at = pt.information_theory.isel(cue_noise=0).values  # theory at the same loads
+        if np.isfinite(th_at).any():
+            ax.plot(np.nanmax(th_at), i, MARK[m], color=COLOR[m], ms=6, mfc="none", mew=0.7)
     for x, text, ls in ((0.12, "Hopfield\n0.12", "--"), (math.log(2), "Willshaw\nln 2", ":"),
                         (2.0, "Gardner\n2", "-.")):
         ax.axvline(x, color="0.4", lw=0.7, ls=ls)
@@ -145,9 +154,9 @@ def _fig_information(ds, plt):
     ax.set_xlim(1e-3, 3)
     ax.set_ylim(len(models) - 0.4, -0.7)
     ax.set_xlabel("bits per stored number (best load, exact cues)")
-    ax.set_title(f"storage {S}: bars theory (best over all loads), markers simulation "
-                 "(best measured load);\nlines: the N, n → ∞ limits (bits per coupling or "
-                 "synapse)", fontsize=6, pad=18)
+    ax.set_title(f"storage {S}: bars theory, best over all loads; filled: simulation, best "
+                 "simulated load;\nopen: theory at the simulated loads (fast weights: at the "
+                 "capacity); lines: N, n → ∞ limits", fontsize=6, pad=18)
     return fig
 
 
@@ -183,9 +192,11 @@ def _fig_sdm(ds, plt):
     a1.set_ylabel("bit error")
     a1.set_title("exact cues; dashed: best radius, dotted: Kanerva's $(2LT)^{-1/3}$",
                  fontsize=6)
-    a1.legend(fontsize=5.5)
+    a1.legend(fontsize=5.5, loc="upper center")
     a2.set_xlabel("cue noise (flipped fraction of address bits)")
+    a2.set_ylabel("bit error")
     a2.set_title("best radius; lines: theory", fontsize=6)
+    a2.legend(fontsize=5.5, loc="upper left")
     return fig
 
 
@@ -202,20 +213,23 @@ def _fig_fast_weights(ds, plt):
     for c, lam in zip(plotting.colors(ds.sizes["decay"]), ds.decay.values):
         f = pt.sel(decay=lam)
         mean, se = mean_se(f.fw_bit_error_one_shot, "trial")
-        ax.errorbar(ages[keep], mean.values[keep], yerr=se.values[keep], fmt="o", ms=2,
-                    color=c, lw=0.5, capsize=0, label=f"λ = {lam:g}")
+        m = mean.values[keep]
+        ax.errorbar(ages[keep][m > 0], m[m > 0], yerr=se.values[keep][m > 0], fmt="o",
+                    ms=2, color=c, lw=0.5, capsize=0, label=f"λ = {lam:g}")
         ax.plot(ages[keep], f.fw_bit_error_one_shot_theory.values[keep], "-", color=c,
                 lw=0.9)
-        inner = f.fw_bit_error_inner.mean("trial").values
-        ax.plot(ages[keep], inner[keep], "x", ms=2.5, mew=0.6, color=c)
+        inner = f.fw_bit_error_inner.mean("trial").values[keep]
+        ax.plot(ages[keep][inner > 0], inner[inner > 0], "x", ms=2.5, mew=0.6, color=c)
     ax.axhline(crit, color="0.6", lw=0.5, ls="--")
-    ax.set_yscale("symlog", linthresh=1e-3)
-    ax.set_ylim(0, 0.6)
+    ax.plot([], [], "k-", lw=0.9, label="one shot, theory")
+    ax.plot([], [], "kx", ms=2.5, mew=0.6, label="inner loop")
+    ax.set_yscale("log")
+    ax.set_ylim(1e-4, 0.7)
     ax.set_xlabel("item age $a$ (0 = newest)")
     ax.set_ylabel("bit error")
     st = _settings(ds)
     ax.set_title(f"N = {int(pt['size'])}, cue noise {st.get('fastweights_cue_noise', 0.1):g}"
-                 f"; o one shot (line: theory), x after {st.get('inner_steps', 5)} "
+                 f"; circles one shot (zeros not drawn), x after {st.get('inner_steps', 5)} "
                  "inner-loop steps", fontsize=5.5)
     ax.legend(fontsize=5.5, loc="lower right")
     return fig
