@@ -26,6 +26,7 @@ import scipy.fft as sfft
 import xarray as xr
 from scipy import special, stats
 
+from ..sim import associative as _sim
 from . import checks as chk
 from . import hopfield as _hopfield
 
@@ -66,9 +67,8 @@ def model_size(model: str, storage: int, copies: int = 4, data_bits: int = 32) -
 
 def storage(model: str, n: int, copies: int = 4, data_bits: int = 32) -> int:
     """Numbers stored by ``model`` of dimension n (reals; bits for Willshaw, counters for
-    SDM, couplings for Hopfield and fast weights)."""
-    return {"hrr": n, "hrr_unitary": n, "fhrr": 2 * n, "redundant": 2 * n * copies,
-            "tpr3": n ** 3, "sdm": n * data_bits}.get(model, n * n)
+    SDM, couplings for Hopfield and fast weights): :func:`sim.associative.storage_of`."""
+    return _sim.storage_of(model, n, copies, data_bits)
 
 
 # --- vector models: similarity moments ----------------------------------------------------------

@@ -390,13 +390,12 @@ MODELS = VECTOR_MODELS + BINARY_MODELS
 
 
 def storage_of(model: str, size: int, copies: int = 4, data_bits: int = 32) -> int:
-    """Stored numbers of ``model`` with dimension ``size`` (reals; bits for Willshaw; counters
-    for SDM, whose ``size`` is the number of hard locations)."""
+    """Stored numbers of ``model`` with dimension ``size`` (reals, a complex number counting
+    as two; bits for Willshaw; counters for SDM, whose ``size`` is the number of hard
+    locations; N² couplings for Hopfield and fast weights)."""
     n = int(size)
     return {"hrr": n, "hrr_unitary": n, "fhrr": 2 * n, "redundant": 2 * n * copies,
-            "cmm_sign": n * n, "cmm_gauss": n * n, "cmm_pinv": n * n,
-            "tpr2_orthonormal": n * n, "tpr3": n ** 3, "willshaw": n * n,
-            "sdm": n * data_bits, "hopfield": n * n}[model]
+            "tpr3": n ** 3, "sdm": n * data_bits}.get(model, n * n)
 
 
 def _orthonormal(rng, B, Q, n):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
 
 from .. import associative as th
 from .. import plotting
+from ..associative import _settings
 from ..checks import mean_se
 
 HOLOGRAPHIC = ("hrr", "hrr_unitary", "fhrr", "redundant")
@@ -26,10 +26,6 @@ COLOR.update(sdm="0.35", hopfield="k", fastweights="#b8860b")
 ORDER = tuple(LABEL)
 MARK = {m: "o" for m in HOLOGRAPHIC} | {m: "s" for m in MATRIX} | {
     "willshaw": "^", "sdm": "v", "hopfield": "D", "fastweights": "P"}
-
-
-def _settings(ds):
-    return json.loads(ds.attrs["config"])["associative"] if "config" in ds.attrs else {}
 
 
 def _storage(ds, target=4096):
