@@ -110,7 +110,7 @@ def _fig_atlas(ds, plt):
     lo, hi = ax.get_xlim()
     xs = np.geomspace(lo, hi, 10)
     ax.plot(xs, xs / 20, color="0.8", lw=0.5, ls="--", zorder=0)
-    ax.annotate("Q = S/20", (xs[-2], xs[-2] / 20), fontsize=6, color="0.5")
+    ax.annotate("slope 1", (xs[-2], xs[-2] / 20), fontsize=6, color="0.5")
     ax.plot([], [], "k-", lw=0.9, label="theory (markers: simulation, interpolated)")
     ax.plot([], [], "k--", lw=0.9, label="structural cap of exact recall")
     ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
