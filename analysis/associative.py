@@ -46,9 +46,7 @@ REFERENCES = ("Plate (1995) IEEE TNN 6:623; Frady, Kleyko & Sommer (2018) Neural
               "(1969) Nature 222:960; Kanerva (1988) Sparse Distributed Memory; Ba et al. "
               "(2016) NeurIPS; Amit, Gutfreund & Sompolinsky (1987) Ann Phys 173:30")
 
-VECTOR_MODELS = ("hrr", "hrr_unitary", "fhrr", "redundant", "cmm_sign", "cmm_gauss",
-                 "cmm_pinv", "tpr2_orthonormal", "tpr3")
-BINARY_MODELS = ("willshaw", "sdm", "hopfield")
+VECTOR_MODELS, BINARY_MODELS = _sim.VECTOR_MODELS, _sim.BINARY_MODELS
 
 
 # --- sizes ------------------------------------------------------------------------------------
@@ -672,6 +670,7 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
                 info_sim[i, j, 0, 0] = cap_s[i, j, 0] * n * (1 - _h2(crit_b)) / n**2
                 continue
             Q = pt.n_items.values.astype(float)
+            ref = float(pt.capacity_reference)  # the exact-cue capacity, from the experiment
             for k, nu in enumerate(nus):
                 if model in VECTOR_MODELS:
                     mu1, v1, v0 = moments(model, n, Q, nu, copies)
@@ -686,7 +685,8 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
                     info_sim[i, j, :, k] = information_per_number(
                         model, n, Q, M, nu, copies, p=pt.p_correct.isel(cue_noise=k).mean(
                             "trial").values)
-                    cap_t[i, j, k] = capacity(model, n, crit_p, M, nu, copies)
+                    cap_t[i, j, k] = ref if nu == 0 else capacity(model, n, crit_p, M, nu,
+                                                                  copies)
                     cap_s[i, j, k] = _crossing(Q, pt.p_correct.isel(cue_noise=k).mean(
                         "trial").values, crit_p)
                     continue
@@ -728,8 +728,8 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
                 info_sim[i, j, :, k] = information_per_number(
                     model, n, Q, cue_noise=nu, data_bits=D, active=active, radius=r,
                     address_bits=A, error=e_info_sim)
-                cap_t[i, j, k] = capacity(model, n, crit_b, cue_noise=nu, active=active,
-                                          radius=r, address_bits=A)
+                cap_t[i, j, k] = ref if nu == 0 else capacity(
+                    model, n, crit_b, cue_noise=nu, active=active, radius=r, address_bits=A)
                 level = crit_b * (_willshaw_k(n, active) / n if model == "willshaw" else 1)
                 cap_s[i, j, k] = _crossing(Q, e_sim, level, above=False)
             best_info[i, j] = _best_information(model, n, M, copies, D, active,
@@ -862,23 +862,18 @@ def _rate_checks(out, rows, dof, label, counts):
     every trial scores the same is checked by the Poisson count of its failures against the
     theory's expectation (only if at least MIN_EXPECTED are expected or any is seen, else
     it cannot fail)."""
-    varied, perfect = [], []
-    for r in rows:
-        x = np.asarray(r[3], float)
-        N = counts[r[0]]
-        fails = (1 - np.mean(x)) * N if label.startswith("P(correct)") else np.mean(x) * N
-        fail_th = (1 - r[2]) * N if label.startswith("P(correct)") else r[2] * N
-        rare = min(fails, fail_th) < RARE_COUNT  # trial SE meaningless for a few events
-        (varied if np.std(x) > 0 and not rare else perfect).append(r)
-    _family(out, varied, dof, label)
-    keep = []
-    for name, desc, th_, x in perfect:
+    success = label.startswith("P(correct)")  # rates of success, else rates of failure
+    varied, keep = [], []
+    for name, desc, th_, x in rows:
+        x = np.asarray(x, float)
         N = counts[name]
-        fail_th = (1 - th_) * N if label.startswith("P(correct)") else th_ * N
-        obs = (1 - float(np.mean(x))) * N if label.startswith("P(correct)") else float(
-            np.mean(x)) * N
-        if fail_th >= MIN_EXPECTED or obs > 0:
-            keep.append((name, desc, N, fail_th, obs))
+        obs, fail_th = ((1 - np.mean(x)) * N, (1 - th_) * N) if success else (
+            np.mean(x) * N, th_ * N)
+        if np.std(x) > 0 and min(obs, fail_th) >= RARE_COUNT:
+            varied.append((name, desc, th_, x))
+        elif fail_th >= MIN_EXPECTED or obs > 0:  # a few events: their Poisson count
+            keep.append((name, desc, N, fail_th, float(obs)))
+    _family(out, varied, dof, label)
     z1 = chk.sidak(len(keep)) if keep else 3.0
     for name, desc, N, fail_th, obs in keep:
         z = _hopfield._poisson_z(int(round(obs)), fail_th)
@@ -909,7 +904,10 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     out: list[chk.Check] = []
     T = ds.sizes["trial"]
     dof = T - 1
-    P = int(_settings(ds).get("n_probes", 32))
+    st = _settings(ds)
+    P = int(st.get("n_probes", 32))
+    D = int(st.get("sdm_data_bits", 8))
+    active = int(st.get("willshaw_active", 0))
     fam: dict[str, list] = {}
     counts: dict[str, int] = {}
 
@@ -949,17 +947,15 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                     for m in measures:
                         add(f"{model}:{m}", f"{m}_{tag}", f"{where}: {m} vs theory",
                             float(q[f"{m}_theory"]), q[m].values,
-                            probes * (n - _willshaw_k(n, int(_settings(ds).get(
-                                "willshaw_active", 0)))) if m == "false_positive_rate"
-                            else None)
+                            probes * (n - _willshaw_k(n, active))
+                            if m == "false_positive_rate" else None)
                     if model in VECTOR_MODELS:
                         add(f"{model}:p_correct", f"p_correct_{tag}",
                             f"{where}: P(correct) among {ds.attrs.get('vocabulary', 1000)}"
                             " candidates vs the quadrature theory",
                             float(q.p_correct_theory), q.p_correct.values, probes)
                     else:
-                        bits = probes * (int(_settings(ds).get("sdm_data_bits", 8))
-                                         if model == "sdm" else n)
+                        bits = probes * (D if model == "sdm" else n)
                         add(f"{model}:bit_error", f"bit_error_{tag}",
                             f"{where}: bit error vs theory", float(q.bit_error_theory),
                             q.bit_error.values, bits)
@@ -969,13 +965,13 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                     add("sdm:radius", f"sdm_radius_S{S}_off{off}", f"SDM storage {S}, "
                         f"radius best{off:+d}: bit error vs theory", float(
                             pt.sdm_bit_error_vs_radius_theory.sel(radius_offset=off)), x,
-                        P * T * int(_settings(ds).get("sdm_data_bits", 8)))
+                        P * T * D)
                 for nu in ds.sdm_cue_noise.values:
                     x = pt.sdm_bit_error_vs_cue.sel(sdm_cue_noise=nu).values
                     add("sdm:cue", f"sdm_cue_S{S}_nu{nu:g}", f"SDM storage {S}, cue with "
                         f"{nu:g} flipped: bit error vs theory", float(
                             pt.sdm_bit_error_vs_cue_theory.sel(sdm_cue_noise=nu)), x,
-                        P * T * int(_settings(ds).get("sdm_data_bits", 8)))
+                        P * T * D)
             if model == "redundant":
                 for b in ds.budget.values:
                     for c in ds.copies.values:
@@ -1061,18 +1057,18 @@ def _theory_checks(ds) -> list[chk.Check]:
     n, k, R = 7, 2, 3
     keys = list(itertools.combinations(range(n), k))
     w_y = k / n  # P(y_j = 1)
-    fp, p1 = 0.0, 0.0
-    cue = (0, 1)
-    for combo in itertools.product(range(len(keys)), repeat=R - 1):
-        for ys in itertools.product((0, 1), repeat=R - 1):
-            pr = np.prod([w_y if y else 1 - w_y for y in ys]) / len(keys) ** (R - 1)
-            rows = set().union(*[set(keys[c]) for c, y in zip(combo, ys) if y]) if any(
-                ys) else set()
-            fp += pr * all(i in rows for i in cue)
-    for combo in itertools.product(range(len(keys)), repeat=R):
-        for ys in itertools.product((0, 1), repeat=R):
-            pr = np.prod([w_y if y else 1 - w_y for y in ys]) / len(keys) ** R
-            p1 += pr * any(y and 0 in keys[c] for c, y in zip(combo, ys))
+
+    def all_set(m, rows):
+        """P(every synapse (i, j), i in rows, is set by m random pairs): by enumeration."""
+        total = 0.0
+        for combo in itertools.product(range(len(keys)), repeat=m):
+            for ys in itertools.product((0, 1), repeat=m):
+                pr = np.prod([w_y if y else 1 - w_y for y in ys]) / len(keys) ** m
+                hit = set().union(*[set(keys[c]) for c, y in zip(combo, ys) if y])
+                total += pr * all(i in hit for i in rows)
+        return total
+
+    fp, p1 = all_set(R - 1, (0, 1)), all_set(R, (0,))  # a cue of rows 0, 1; one synapse
     out.append(chk.within("willshaw_false_positive_enumeration",
                           f"exact Willshaw false-positive probability (n={n}, k={k}, R={R}) "
                           "vs enumeration of the other pairs' keys and values", fp,
