@@ -1,33 +1,16 @@
-# memory-dynamics: simulate how recurrent networks remember, and check every simulation
-# against its analytic theory. Entry point only: config, validation, rule files, targets.
-# The studies come from the registry (memory_dynamics.registry); no rule names a study.
+# memory-dynamics, run from a source checkout. The workflow ships inside the package
+# (workflows/Snakefile, installed as memory_dynamics/workflows/Snakefile); this file only
+# includes it and names its target.
 #
-#   snakemake --cores 2                                        # default preset
-#   snakemake --cores 2 --configfile workflows/config/quick.yaml
-#   snakemake --report results/report.html                    # HTML report with captions
-
-from snakemake.utils import min_version
-
-min_version("9.0")
+#   memory-dynamics run --preset quick          # the user's path (validates first)
+#   snakemake --cores 2                         # the same workflow, straight from Snakemake
 
 
-configfile: f"{workflow.basedir}/workflows/config/default.yaml"
+include: "workflows/Snakefile"
 
 
-include: "workflows/rules/common.smk"
-include: "workflows/rules/study.smk"
-include: "workflows/rules/summary.smk"
-
-
-report: "workflows/report/workflow.rst"
-
-
-rule all:
+rule checkout_all:  # an include does not carry its default target over
     input:
-        all_targets(),
+        rules.all.input,
     default_target: True
     localrule: True
-
-
-onsuccess:
-    print_outputs()

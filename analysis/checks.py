@@ -1,7 +1,9 @@
 """Theory-versus-simulation checks, written to ``results/<study>/checks.csv``.
 
-Each row: ``check, kind, description, expected, observed, tolerance, z, passed``. ``kind``
-says what is compared:
+Each row: ``check, kind, description, expected, observed, tolerance, z, bound, relation,
+passed``. A comparison with a tolerance fills ``expected``, ``tolerance`` and (simulation)
+``z``; a bound fills ``bound`` and ``relation`` (``observed <= bound``, ``observed >= bound``
+or ``observed < bound``) and leaves the others empty. ``kind`` says what is compared:
 
 * ``simulation`` — a simulated estimate against its theory; the tolerance is n_sigma times
   the standard error from independent replicates (the estimator is named in the
@@ -22,7 +24,7 @@ from __future__ import annotations
 import csv
 import math
 import re
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +37,9 @@ __all__ = ["KINDS", "Check", "mean_se", "sidak", "within", "within_se", "at_most
 #: the kinds of check, in the order the summary lists them
 KINDS = ("simulation", "theory", "bound")
 
+#: how a bound is compared ("" for a comparison within a tolerance)
+RELATIONS = ("", "observed <= bound", "observed >= bound", "observed < bound")
+
 
 @dataclass(frozen=True)
 class Check:
@@ -46,10 +51,15 @@ class Check:
     tolerance: float
     z: float
     passed: bool
+    bound: float = math.nan
+    relation: str = ""
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"check {self.check}: kind {self.kind!r} not in {KINDS}")
+        if self.relation not in RELATIONS:
+            raise ValueError(f"check {self.check}: relation {self.relation!r} not in "
+                             f"{RELATIONS}")
 
 
 def mean_se(x, dim: str | None = None):
@@ -124,25 +134,33 @@ def significant_se(check: str, description: str, observed, se, n_se: float,
     return Check(check, "simulation", description, 0.0, float(observed), n_se * se, z, ok)
 
 
-def at_least(check: str, description: str, expected, observed, kind: str = "bound") -> Check:
-    """observed ≥ expected."""
-    return Check(check, kind, description, float(expected), float(observed), 0.0, math.nan,
-                 bool(observed >= expected))
+def _bound(check, description, bound, observed, kind, relation, ok) -> Check:
+    return Check(check, kind, description, math.nan, float(observed), math.nan, math.nan,
+                 bool(ok), float(bound), relation)
 
 
-def at_most(check: str, description: str, expected, observed, kind: str = "bound") -> Check:
-    """observed ≤ expected."""
-    return Check(check, kind, description, float(expected), float(observed), 0.0, math.nan,
-                 bool(observed <= expected))
+def at_least(check: str, description: str, bound, observed, kind: str = "bound") -> Check:
+    """observed ≥ bound (NaN fails)."""
+    return _bound(check, description, bound, observed, kind, "observed >= bound",
+                  observed >= bound)
 
 
-def below(check: str, description: str, expected, observed, kind: str = "bound") -> Check:
-    """observed < expected."""
-    return Check(check, kind, description, float(expected), float(observed), 0.0, math.nan,
-                 bool(observed < expected))
+def at_most(check: str, description: str, bound, observed, kind: str = "bound") -> Check:
+    """observed ≤ bound (NaN fails)."""
+    return _bound(check, description, bound, observed, kind, "observed <= bound",
+                  observed <= bound)
 
 
-COLUMNS = [f.name for f in fields(Check)]
+def below(check: str, description: str, bound, observed, kind: str = "bound") -> Check:
+    """observed < bound (NaN fails)."""
+    return _bound(check, description, bound, observed, kind, "observed < bound",
+                  observed < bound)
+
+
+#: the columns of checks.csv, in order
+COLUMNS = ["check", "kind", "description", "expected", "observed", "tolerance", "z", "bound",
+           "relation", "passed"]
+_NUMERIC = ("expected", "observed", "tolerance", "z", "bound")
 
 
 def _fmt(v: float) -> str:
@@ -157,9 +175,8 @@ def write(checks: list[Check], path: str | Path) -> None:
         w = csv.writer(f, lineterminator="\n")
         w.writerow(COLUMNS)
         for c in checks:
-            row = list(astuple(c))
-            row[3:7] = [_fmt(v) for v in row[3:7]]
-            w.writerow(row)
+            w.writerow([_fmt(getattr(c, k)) if k in _NUMERIC else getattr(c, k)
+                        for k in COLUMNS])
     tmp.replace(path)
 
 
@@ -170,8 +187,39 @@ def read(path: str | Path) -> list[Check]:
     with open(path, newline="") as f:
         return [Check(r["check"], r["kind"], r["description"], num(r["expected"]),
                       num(r["observed"]), num(r["tolerance"]), num(r["z"]),
-                      r["passed"] == "True")
+                      r["passed"] == "True", num(r["bound"]), r["relation"])
                 for r in csv.DictReader(f)]
+
+
+def write_html(checks: list[Check], path: str | Path, title: str, module=None) -> None:
+    """The checks as an HTML table (the report shows it inline): failures first, each with
+    its known-deviation reason if the study ``module`` documents one."""
+    import html
+
+    def cell(c, k):
+        v = getattr(c, k)
+        return _fmt(v) if k in _NUMERIC else html.escape(str(v))
+
+    rows = sorted(checks, key=lambda c: c.passed)
+    body = "".join(
+        "<tr{}>{}<td>{}</td></tr>".format(
+            "" if c.passed else ' class="fail"',
+            "".join(f"<td>{cell(c, k)}</td>" for k in COLUMNS),
+            html.escape(known_deviation(module, c.check) or "") if not c.passed else "")
+        for c in rows)
+    n = {kind: counts(checks).get(kind, (0, 0)) for kind in KINDS}
+    summary = ", ".join(f"{ok} of {tot} {kind}" for kind, (ok, tot) in n.items() if tot)
+    head = "".join(f"<th>{k}</th>" for k in [*COLUMNS, "known deviation"])
+    Path(path).write_text(f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{html.escape(title)}: checks</title>
+<style>body{{font-family:sans-serif;font-size:13px}} table{{border-collapse:collapse}}
+td,th{{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}}
+tr.fail td{{background:#fde2e2}}</style></head><body>
+<h2>{html.escape(title)}: {sum(c.passed for c in checks)} of {len(checks)} checks pass
+({summary})</h2>
+<table><tr>{head}</tr>
+{body}</table></body></html>
+""")
 
 
 def counts(checks: list[Check]) -> dict[str, tuple[int, int]]:

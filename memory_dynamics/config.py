@@ -14,6 +14,9 @@ so it imports nothing heavier than ``jsonschema`` and ``yaml``.
 from __future__ import annotations
 
 import itertools
+import math
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import jsonschema
@@ -27,8 +30,12 @@ SCHEMA = WORKFLOW_DIR / "schemas" / "config.schema.yaml"
 #: Target work of one simulate job, in the units of a study's ``cost``.
 JOB_SECONDS = 10.0
 
-__all__ = ["ConfigError", "SCHEMA", "schema", "validate", "load", "sweep_points", "point_id",
-           "shards"]
+__all__ = ["ConfigError", "SCHEMA", "PRESETS", "schema", "validate", "load", "read_yaml",
+           "parse_override", "merge", "resolve", "retype_overrides", "sweep_points",
+           "point_id", "shards"]
+
+#: The presets shipped with the package: quick (minutes, tests and CI), default, large.
+PRESETS = ("quick", "default", "large")
 
 
 class ConfigError(ValueError):
@@ -48,7 +55,24 @@ def _with_defaults(cls):
     return jsonschema.validators.extend(cls, {"properties": set_defaults})
 
 
-_Validator = _with_defaults(jsonschema.Draft202012Validator)
+def _strict_types(cls):
+    """Integers are ``int`` (YAML ``4.0`` is a float, and a float where an integer belongs
+    is a user error, not a silent cast); NaN and -inf are never numbers here, and +inf only
+    where the schema node says ``x-allow-inf: true`` (a forget-gate bias of +inf)."""
+    checker = cls.TYPE_CHECKER.redefine(
+        "integer", lambda _, x: isinstance(x, int) and not isinstance(x, bool))
+    validate_type = cls.VALIDATORS["type"]
+
+    def finite_type(validator, types, instance, schema):
+        yield from validate_type(validator, types, instance, schema)
+        if isinstance(instance, float) and not math.isfinite(instance) and not (
+                instance > 0 and schema.get("x-allow-inf")):
+            yield jsonschema.ValidationError("non-finite", validator="finite")
+
+    return jsonschema.validators.extend(cls, {"type": finite_type}, type_checker=checker)
+
+
+_Validator = _with_defaults(_strict_types(jsonschema.Draft202012Validator))
 
 
 def _path(error: jsonschema.ValidationError) -> str:
@@ -84,6 +108,7 @@ def _message(error: jsonschema.ValidationError) -> str:
         "minItems": "is empty",
         "uniqueItems": "has repeated values",
         "enum": "is not allowed",
+        "finite": "is not a finite number",
     }.get(v, "is out of range")
     return f"{key} = {shown} {reason}; allowed: {_allowed(node)}"
 
@@ -123,19 +148,192 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     """
     if not isinstance(config, dict):
         raise ConfigError("the config must be a mapping of keys to values")
+    _no_cycles(config, "config")
     errors = sorted(_Validator(schema(schema_path)).iter_errors(config), key=_error_key)
     if errors:
         raise ConfigError(_message(errors[0]))
     for name in config["studies"]:
         sweep_points(config, name)  # raises on colliding point names
-        studies()[name].check_config(config)
+        try:
+            studies()[name].check_config(config)
+        except ConfigError:
+            raise
+        except Exception as e:  # a rule that trips over a value the schema let through
+            raise ConfigError(f"{name}: the cross-field rules of this section failed on its "
+                              f"values ({type(e).__name__}: {e}); allowed: the values "
+                              f"described in {studies()[name].schema.name}") from None
     return config
 
 
+def _no_cycles(obj, where: str, seen: frozenset = frozenset()) -> None:
+    """A YAML anchor that refers to itself makes a recursive structure: reject it."""
+    if isinstance(obj, dict | list):
+        if id(obj) in seen:
+            raise ConfigError(f"{where}: refers to itself (a recursive YAML anchor); allowed: "
+                              "plain values, lists and mappings")
+        items = obj.items() if isinstance(obj, dict) else enumerate(obj)
+        for k, v in items:
+            _no_cycles(v, f"{where}[{k}]" if isinstance(k, int) else f"{where}.{k}",
+                       seen | {id(obj)})
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """YAML safe loading that rejects a key given twice in one mapping (PyYAML silently
+    keeps the last)."""
+
+    def construct_mapping(self, node, deep=False):
+        keys = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                mark = key_node.start_mark
+                raise ConfigError(f"{mark.name}, line {mark.line + 1}: key {key!r} is given "
+                                  "twice in one mapping; allowed: each key once")
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def read_yaml(path: str | Path) -> dict:
+    """Read one YAML config file, without validating it.
+
+    Every way a file can be unusable (missing, a directory, unreadable, not UTF-8, a YAML
+    syntax error, empty, not a mapping at the top level, a duplicated key) raises
+    :class:`ConfigError` with one line naming the file (and the line, for YAML errors).
+    """
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file; allowed: the path of a YAML config file"
+                          ) from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory; allowed: the path of a YAML config file"
+                          ) from None
+    except PermissionError:
+        raise ConfigError(f"{path}: cannot be read (permission denied)") from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path}: is not UTF-8 text (byte 0x{e.object[e.start]:02x} at "
+                          f"offset {e.start}); allowed: a UTF-8 YAML file") from None
+    try:
+        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}{where}: YAML syntax error: {e.problem or e.context}; "
+                          "allowed: a YAML mapping, e.g. 'hopfield: {n_networks: 3}'") from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{path}: YAML error: {str(e).splitlines()[0]}") from None
+    except ConfigError as e:
+        raise ConfigError(str(e).replace("<unicode string>", str(path))) from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nesting too deep or a recursive YAML anchor") from None
+    if data is None:
+        raise ConfigError(f"{path}: the file is empty; allowed: a YAML mapping of config keys, "
+                          "e.g. 'hopfield: {n_networks: 3}'")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the top level is a {type(data).__name__}, not a mapping; "
+                          "allowed: a mapping of config keys (root_seed, studies, "
+                          + ", ".join(studies()) + ")")
+    _no_cycles(data, str(path))
+    return data
+
+
+def merge(base: dict, over: Mapping) -> dict:
+    """``base`` updated by ``over`` in place, recursively for mappings (as Snakemake merges
+    config files); lists are replaced, not concatenated."""
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(base.get(k), dict):
+            merge(base[k], v)
+        else:
+            base[k] = v
+    return base
+
+
+def parse_override(text: str) -> dict:
+    """``"hopfield.n_networks=3"`` -> ``{"hopfield": {"n_networks": 3}}``.
+
+    The value is YAML, so it keeps its type (``3`` an integer, ``0.1`` a float, ``[1, 2]``
+    a list, ``true`` a boolean); Snakemake's own ``--config`` passes nested values as strings.
+    """
+    key, sep, value = text.partition("=")
+    key = key.strip()
+    if not sep or not key:
+        raise ConfigError(f"override {text!r} is not KEY=VALUE; allowed: e.g. "
+                          "hopfield.n_networks=3 or 'hopfield.alpha=[0.1, 0.2]'")
+    parts = key.split(".")
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) for p in parts):
+        raise ConfigError(f"override {text!r}: {key!r} is not a dotted config key; allowed: "
+                          "e.g. root_seed, studies or hopfield.n_networks")
+    try:
+        parsed = yaml.load(value, Loader=_StrictLoader) if value.strip() else None  # noqa: S506
+    except (yaml.YAMLError, ConfigError) as e:
+        raise ConfigError(f"override {text!r}: the value is not valid YAML "
+                          f"({str(e).splitlines()[0]}); allowed: e.g. 3, 0.1, true, [1, 2]"
+                          ) from None
+    if parsed is None:
+        raise ConfigError(f"override {text!r}: no value; allowed: e.g. {key}=3")
+    out: dict = {}
+    node = out
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+    node[parts[-1]] = parsed
+    return out
+
+
+def retype_overrides(config: dict, overrides: Mapping) -> dict:
+    """Snakemake's ``--config`` overrides with their YAML types restored.
+
+    Snakemake parses nested ``--config`` values with YAML's BaseLoader, so
+    ``hopfield={n_networks: 3}`` arrives as ``{"n_networks": "3"}``. Every string leaf of
+    the overrides is parsed again as YAML and merged back into ``config``.
+    """
+    def retype(v):
+        if isinstance(v, Mapping):
+            return {k: retype(x) for k, x in v.items()}
+        if isinstance(v, list):
+            return [retype(x) for x in v]
+        if isinstance(v, str):
+            try:
+                return yaml.safe_load(v)
+            except yaml.YAMLError:
+                return v
+        return v
+
+    nested = {k: retype(v) for k, v in overrides.items() if isinstance(v, Mapping | list)}
+    return merge(config, nested)
+
+
+def _defaults_file(preset: str) -> Path:
+    if preset not in PRESETS:
+        raise ConfigError(f"preset = {preset!r} is not allowed; allowed: one of "
+                          + ", ".join(PRESETS))
+    return WORKFLOW_DIR / "config" / f"{preset}.yaml"
+
+
+def resolve(preset: str = "default", configfiles: Iterable[str | Path] = (),
+            overrides: Iterable[str] = (), studies_: Iterable[str] = ()) -> dict:
+    """The validated config of a run: a preset, then the user's files in order, then
+    ``KEY=VALUE`` overrides, then the studies to run (if any are named).
+
+    Raises
+    ------
+    ConfigError
+        One line naming the file, line or key and what is allowed.
+    """
+    config = read_yaml(_defaults_file(preset))
+    for f in configfiles:
+        merge(config, read_yaml(f))
+    for o in overrides:
+        merge(config, parse_override(o))
+    chosen = list(studies_)
+    if chosen:
+        config["studies"] = chosen
+    return validate(config)
+
+
 def load(path: str | Path) -> dict:
-    """Read and validate a YAML config file."""
-    with open(path) as f:
-        return validate(yaml.safe_load(f) or {})
+    """Read and validate a YAML config file (missing keys take the schema defaults)."""
+    return validate(read_yaml(path))
 
 
 def _fmt(v) -> str:

@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import xarray as xr
@@ -32,7 +33,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snakemake")
 
 __all__ = ["cf_attrs", "code_version", "provenance", "write_dataset", "read_dataset",
-           "merge_shards", "combine_shards", "as_shard", "script_logger", "Progress",
+           "merge_shards", "combine_shards", "as_shard", "script_logger", "fail", "Progress",
            "to_jsonable"]
 
 
@@ -192,6 +193,15 @@ def script_logger(logfile: str | Path | None, name: str) -> logging.Logger:
     logging.captureWarnings(True)
     logging.getLogger("py.warnings").handlers[:] = [handler]
     return log
+
+
+def fail(log: logging.Logger, message: str) -> NoReturn:
+    """End a rule script: ``message`` (one line: what failed and why) goes to the rule's log
+    and to the console, where Snakemake's own error report would otherwise show only the
+    log's path; exit status 1."""
+    log.error("%s", message)
+    print(f"Error: {message}", file=sys.__stderr__, flush=True)
+    sys.exit(1)
 
 
 class Progress:

@@ -24,7 +24,7 @@ GOOD = {"hopfield": {"N": [100, 200], "alpha": [0.1, 0.2]}}
     ({"hopfield": {"typo_key": 3}}, "unknown key 'typo_key'", "allowed keys: N, alpha"),
     ({"root_sed": 1}, "unknown key 'root_sed'", "root_seed"),
     ({"studies": ["hopfeld"]}, "studies[0]", "'hopfield'"),
-    ({"root_seed": -1}, "root_seed", ">= 0"),
+    ({"root_seed": -1}, "root_seed", "0 <= root_seed"),
     ({"hopfield": {"N": [10], "alpha": [0.1]}}, "hopfield: N=10, alpha=0.1", "at least 2"),
     ({"hopfield": {"alpha": [0.1, 0.1000000001]}}, "same point name", "distinct"),
     ({"lsm": {"N": [100]}}, "lsm.N[0]", "multiple of 15"),

@@ -2,6 +2,7 @@
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -72,18 +73,49 @@ def test_sigkill_then_resume_recomputes_only_missing_shards(tmp_path, quick_conf
     _assert_same_results(tmp_path, reference)
 
 
-def test_corrupt_shard_is_reported_by_path_and_recomputed(tmp_path, quick_config, reference):
-    run_snakemake(tmp_path, *_args(quick_config))
+def _console(proc):
+    return proc.stdout + proc.stderr
+
+
+def _copy(reference, wd):
+    """A finished run's folder (results and Snakemake's metadata, time stamps kept)."""
+    shutil.copytree(reference, wd, dirs_exist_ok=True, symlinks=True)
+
+
+def test_corrupt_shard_is_reported_and_recomputed_in_the_same_run(tmp_path, quick_config,
+                                                                   reference):
+    _copy(reference, tmp_path)
     victim = _shards(tmp_path)[2]
     victim.write_bytes(victim.read_bytes()[:500])  # truncated, as by a full disk
-    proc = run_snakemake(tmp_path, *_args(quick_config), check=False)
-    assert proc.returncode != 0
-    log = (tmp_path / "results" / victim.parts[-3] / "logs" / "merge.log").read_text()
-    assert str(victim.relative_to(tmp_path)) in log and "unreadable shard" in log
-    assert not victim.exists()  # removed, so the rerun recomputes exactly this one
-    rerun = run_snakemake(tmp_path, *_args(quick_config))
-    assert _simulate_jobs(rerun.stdout + rerun.stderr) == 1
+    proc = run_snakemake(tmp_path, *_args(quick_config))
+    out = _console(proc)
+    assert f"{victim.relative_to(tmp_path)} is unreadable" in out  # on the console
+    assert _simulate_jobs(out) == 1  # exactly this shard, then its merge and products
     _assert_same_results(tmp_path, reference)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "deleted", "garbage"])
+def test_damaged_merged_dataset_is_rebuilt_from_its_shards(tmp_path, quick_config, reference,
+                                                          damage):
+    _copy(reference, tmp_path)
+    merged = tmp_path / "results" / "fisher" / "fisher.nc"
+    figures = sorted((merged.parent / "figures").iterdir())
+    if damage == "truncated":
+        merged.write_bytes(merged.read_bytes()[: merged.stat().st_size // 2])
+    elif damage == "garbage":
+        merged.write_bytes(b"not a netCDF file\n" * 100)
+    else:
+        merged.unlink()
+    proc = run_snakemake(tmp_path, *_args(quick_config))
+    out = _console(proc)
+    if damage != "deleted":
+        assert "results/fisher/fisher.nc is unreadable" in out, out[-2000:]
+    assert _simulate_jobs(out) == 0  # rebuilt from the shards, nothing simulated again
+    assert re.search(r"^merge\s+1$", out, re.M) and re.search(r"^checks\s+1$", out, re.M)
+    assert sorted((merged.parent / "figures").iterdir()) == figures  # redrawn, none lost
+    _assert_same_results(tmp_path, reference)
+    again = run_snakemake(tmp_path, *_args(quick_config), "--dry-run")
+    assert "Nothing to be done" in _console(again)
 
 
 def test_failing_point_is_named_and_keep_going_finishes_the_rest(tmp_path, quick_config):
@@ -96,6 +128,9 @@ def test_failing_point_is_named_and_keep_going_finishes_the_rest(tmp_path, quick
     logs = "".join(p.read_text() for p in (tmp_path / "results/hopfield/logs/simulate")
                    .glob("*.log"))
     assert f"sweep point {point}" in logs and "injected failure" in logs
+    # and the one-line reason is on the console, not only in the log
+    assert re.search(rf"^Error: simulate_hopfield: sweep point {point} .*injected failure",
+                     proc.stderr, re.M), proc.stderr[-3000:]
     config = load(quick_config)
     n_hop = len(shards(config, "hopfield"))
     assert len(list((tmp_path / "results/hopfield/shards").glob("*.nc"))) == n_hop - 1

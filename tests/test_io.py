@@ -81,7 +81,9 @@ def test_checks_csv_roundtrip(tmp_path):
                                       "theory"]
     assert back[2].z == pytest.approx(2.5) and np.isnan(back[0].z)
     assert (tmp_path / "c.csv").read_text().splitlines()[0] == (
-        "check,kind,description,expected,observed,tolerance,z,passed")
+        "check,kind,description,expected,observed,tolerance,z,bound,relation,passed")
+    assert back[3].bound == 1 and back[3].relation == "observed >= bound"
+    assert np.isnan(back[3].expected) and np.isnan(back[3].tolerance)
 
 
 def test_simulation_check_with_no_spread_fails_and_sidak_thresholds():

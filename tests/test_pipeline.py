@@ -37,7 +37,10 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
         with open(res / "checks.csv") as f:
             rows = list(csv.DictReader(f))
         assert list(rows[0]) == ["check", "kind", "description", "expected", "observed",
-                                 "tolerance", "z", "passed"]
+                                 "tolerance", "z", "bound", "relation", "passed"]
+        for r in rows:  # a bound is in its own column, never an expected value with
+            # tolerance 0; a comparison has an expected value and a tolerance
+            assert bool(r["bound"]) == bool(r["relation"]) != bool(r["tolerance"]), r
         assert len(rows) >= 2 and {r["kind"] for r in rows} <= set(KINDS)
         for r in rows:  # a simulation check with a z has a positive (SE-derived) tolerance
             if r["kind"] == "simulation" and r["z"] and r["tolerance"]:

@@ -5,10 +5,13 @@ import sys
 
 import immutables
 
-from memory_dynamics.config import ConfigError, shards, validate
+from memory_dynamics import health
+from memory_dynamics.config import ConfigError, retype_overrides, shards, validate
 from memory_dynamics.registry import studies
 
 try:
+    # Snakemake hands nested --config values over as strings: restore their YAML types
+    retype_overrides(config, workflow.config_settings.config or {})
     validate(config)
 except ConfigError as err:
     sys.exit(f"Config error: {err}")
@@ -16,6 +19,11 @@ except ConfigError as err:
 REGISTRY = studies()  # every registered study has rules; the configured ones are targets
 STUDIES = config["studies"]
 SHARDS = {name: shards(config, name) for name in REGISTRY}
+
+if workflow.is_main_process:  # never inside a cluster job, which re-parses this file
+    # unreadable (truncated, corrupt) datasets of the configured studies are removed, with
+    # what depends on them, and rebuilt by this same run: every one of them is a target
+    health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES})
 
 
 wildcard_constraints:
@@ -54,9 +62,11 @@ def figures(study, ext=("png", "pdf")):
 
 
 def all_targets():
+    """Every documented output of the configured studies, and the summary."""
     return [*(t for study in STUDIES
-              for t in [f"results/{study}/checks.csv", *figures(study)]),
-            "results/summary/index.html"]
+              for t in [f"results/{study}/{study}.nc", f"results/{study}/checks.csv",
+                        f"results/{study}/checks.html", *figures(study)]),
+            "results/summary/index.html", "results/summary/checks_by_study.csv"]
 
 
 def print_outputs():
@@ -90,3 +100,17 @@ def post_mem_mb(study):
 
 def post_runtime(wildcards, attempt):
     return 10 * attempt
+
+
+def refuse_oversized_jobs():
+    """Stop a local run before its first job if a simulate job needs more memory than the
+    machine has, or than ``--resources mem_mb`` allows (Snakemake would silently lower the
+    request and start it); MEMORY_DYNAMICS_IGNORE_MEMORY=1 (``memory-dynamics run
+    --ignore-memory``) starts it anyway. Cluster runs request each job's estimate instead."""
+    limit = workflow.global_resources.get("mem_mb")
+    limit = getattr(limit, "value", None)
+    jobs = {f"results/{s}/shards/{shard}.nc": REGISTRY[s].mem_mb(config, points, 1)
+            for s in STUDIES for shard, points in SHARDS[s].items()}
+    err = health.oversized(jobs, workflow.local_exec, limit)
+    if err:
+        sys.exit(f"Resource error: {err}")

@@ -45,8 +45,9 @@ rule checks:
     input:
         "results/{study}/{study}.nc",
     output:
-        report(
-            "results/{study}/checks.csv",
+        csv="results/{study}/checks.csv",
+        html=report(
+            "results/{study}/checks.html",
             caption="../report/checks.rst",
             category=lambda wildcards: REGISTRY[wildcards.study].title,
             labels={"figure": "checks"},

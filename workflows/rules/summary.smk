@@ -16,6 +16,7 @@ rule summary:
             labels={"figure": "all checks and run times"},
         ),
         checks="results/summary/checks.csv",
+        by_study="results/summary/checks_by_study.csv",
         runtimes="results/summary/runtimes.csv",
     params:
         studies=STUDIES,

@@ -9,12 +9,15 @@ study = get(sm.wildcards.study)
 log = script_logger(sm.log[0], f"checks_{study.name}")
 analysis = study.analysis_module()
 result = analysis.make_checks(read_dataset(sm.input[0]))
-checks.write(result, sm.output[0])
+checks.write(result, sm.output.csv)
+checks.write_html(result, sm.output.html, study.title, analysis)
 by_kind = ", ".join(f"{kind} {ok}/{n}" for kind, (ok, n) in checks.counts(result).items())
 log.info("%d checks (passed: %s)", len(result), by_kind)
 for c in result:
     if not c.passed:
         reason = checks.known_deviation(analysis, c.check)
-        log.warning("FAILED %s%s: expected %g, observed %g, tolerance %g, z %g (%s)", c.check,
-                    f" (known deviation: {reason})" if reason else "", c.expected, c.observed,
-                    c.tolerance, c.z, c.description)
+        what = (f"{c.relation} with bound {c.bound:g}" if c.relation else
+                f"expected {c.expected:g}, tolerance {c.tolerance:g}, z {c.z:g}")
+        log.warning("FAILED %s%s: observed %g, %s (%s)", c.check,
+                    f" (known deviation: {reason})" if reason else "", c.observed, what,
+                    c.description)

@@ -1,11 +1,10 @@
 """Rule script: merge a study's shards and add theory beside the simulated variables."""
 
-import glob
 import os
-import sys
 
 from memory_dynamics.io import (
     combine_shards,
+    fail,
     provenance,
     read_dataset,
     script_logger,
@@ -18,24 +17,16 @@ sm = snakemake  # noqa: F821 (provided by Snakemake)
 study = get(sm.wildcards.study)
 log = script_logger(sm.log[0], f"merge_{study.name}")
 analysis = study.analysis_module()
-bad, parts = [], []
-for path in sm.input:  # a truncated or corrupt shard is never merged: remove it, say which
+parts = []
+for path in sm.input:
     try:
         parts.append(read_dataset(path))
     except OSError as e:
-        log.error("%s", e)
-        bad.append(path)
-if bad:
-    # the products derived from the corrupt shard are stale too: without them, a rerun
-    # recomputes the removed shards and everything downstream (Snakemake does not rebuild
-    # a missing intermediate file whose products exist)
-    stale = [*bad, sm.output[0], f"results/{study.name}/checks.csv",
-             "results/summary/index.html", *glob.glob(f"results/{study.name}/figures/*")]
-    for path in stale:
-        if os.path.exists(path):
-            os.remove(path)
-    sys.exit(f"merge_{study.name}: {len(bad)} unreadable shard(s) removed: {', '.join(bad)}; "
-             "rerun the workflow to recompute them (the other shards are kept)")
+        # damaged after the run started (the run's own start removes damaged shards and
+        # recomputes them): remove it, so that the next run recomputes exactly this shard
+        os.remove(path)
+        fail(log, f"merge_{study.name}: unreadable shard {path} removed ({e}); rerun the "
+             "workflow to recompute it (the other shards are kept)")
 ds = combine_shards(parts, list(study.sweeps), complete=not study.ragged)
 log.info("merged %d shards: %s", len(sm.input), dict(ds.sizes))
 ds = analysis.add_theory(ds)

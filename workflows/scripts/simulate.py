@@ -1,7 +1,6 @@
 """Rule script: simulate the sweep points of one shard and write the shard file."""
 
 import os
-import sys
 import time
 
 from memory_dynamics.config import point_id
@@ -9,6 +8,7 @@ from memory_dynamics.io import (
     Progress,
     as_shard,
     combine_shards,
+    fail,
     provenance,
     script_logger,
     to_jsonable,
@@ -36,7 +36,7 @@ for i, pt in enumerate(points):
                             progress=Progress(log, f"point {i + 1}/{len(points)} networks"))
     except Exception as e:
         log.exception("sweep point %s failed", name)
-        sys.exit(f"simulate_{study.name}: sweep point {name} (values {pt['values']}, grid "
+        fail(log, f"simulate_{study.name}: sweep point {name} (values {pt['values']}, grid "
                  f"indices {list(pt['indices'])}) failed: {type(e).__name__}: {e}; the shard "
                  f"{sm.output[0]} was not written, other shards are unaffected")
     parts.append(as_shard(ds, pt["values"]))

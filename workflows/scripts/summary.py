@@ -34,6 +34,19 @@ per_study = per_study.fillna(0).astype(int)
 table = per_study.join(runtimes).reindex(sm.params.studies)
 checks.to_csv(sm.output.checks, index=False)
 table.to_csv(sm.output.runtimes)
+# the report's landing page shows this table (workflows/report/workflow.rst)
+failed = checks[~checks.passed.astype(bool)]
+known = failed.known_deviation != ""
+pd.DataFrame({
+    "study": [get(s).title for s in table.index],
+    "checks passed": [f"{int(r.passed)} of {int(r.checks)}" for _, r in table.iterrows()],
+    **{kind: [f"{int(r[f'{kind}_passed'])}/{int(r[f'{kind}_checks'])}"
+              if r[f"{kind}_checks"] else "-" for _, r in table.iterrows()] for kind in KINDS},
+    "failed (known deviations)": [
+        f"{(failed.study == s).sum()} ({((failed.study == s) & known).sum()})"
+        for s in table.index],
+    "simulate CPU s": [f"{r.cpu_seconds:.0f}" for _, r in table.iterrows()],
+}).to_csv(sm.output.by_study, index=False)
 
 rows = []
 for study, r in table.iterrows():

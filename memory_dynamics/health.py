@@ -1,0 +1,116 @@
+"""Checks run by the workflow's main process before any job: damaged outputs, oversized jobs.
+
+* :func:`heal` finds the datasets of the configured studies that HDF5 cannot open (a
+  truncated file from a full disk, a file overwritten by something else), says so on the
+  console and removes them together with the merged dataset built from them. Every file it
+  removes is a target of the same run, so the run rebuilds it: nothing is deleted that is
+  not recomputed, and the other shards are kept.
+* :func:`oversized` refuses a local run whose largest simulate job needs more memory than
+  the machine has (or than ``--resources mem_mb`` grants), before the first job starts.
+
+Imported while Snakemake parses the workflow; ``h5py`` is imported only when there are
+files to open.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+__all__ = ["readable", "heal", "machine_mem_mb", "oversized", "IGNORE_MEMORY"]
+
+#: Environment variable that lets a local run start jobs larger than the machine's memory.
+IGNORE_MEMORY = "MEMORY_DYNAMICS_IGNORE_MEMORY"
+
+
+def readable(path: str | Path) -> str | None:
+    """``None`` if HDF5 opens ``path`` (it checks the stored end-of-file address, so a
+    truncated file fails), else the reason."""
+    import h5py
+
+    try:
+        with h5py.File(path, "r"):
+            return None
+    except OSError as e:
+        return str(e)
+
+
+def _say(message: str) -> None:
+    print(f"memory-dynamics: {message}", file=sys.stderr)
+
+
+def heal(studies: Sequence[str], shard_ids: Mapping[str, Sequence[str]],
+         root: str | Path = ".") -> list[Path]:
+    """Remove the unreadable datasets of ``studies`` (and what is built from them); return
+    the removed paths. Every removed file is rebuilt by the run that called this."""
+    removed = []
+    root = Path(root)
+    for study in studies:
+        merged = root / "results" / study / f"{study}.nc"
+        shards = [root / "results" / study / "shards" / f"{s}.nc" for s in shard_ids[study]]
+        bad = [(p, why) for p in shards if p.exists() and (why := readable(p))]
+        for p, why in bad:
+            _say(f"{p} is unreadable ({why}): removed; this run recomputes it")
+            p.unlink()
+            removed.append(p)
+        if merged.exists():
+            why = readable(merged)
+            if why or bad:
+                reason = why or "built from the unreadable shard(s) above"
+                _say(f"{merged} is unreadable or stale ({reason}): removed; this run "
+                     f"rebuilds it from its {len(shards)} shard(s), then its checks and "
+                     "figures")
+                merged.unlink()
+                removed.append(merged)
+    return removed
+
+
+def machine_mem_mb() -> int:
+    """Memory available to this process tree (MB): physical memory, or the cgroup limit if
+    lower."""
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    for f in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            text = Path(f).read_text().strip()
+        except OSError:
+            continue
+        if text.isdigit():
+            total = min(total, int(text))
+    return total // 2**20
+
+
+def oversized(jobs: Mapping[str, int], local: bool, limit_mb: int | None = None,
+              available_mb: int | None = None) -> str | None:
+    """One-line reason to refuse the run, or ``None``.
+
+    Parameters
+    ----------
+    jobs : mapping
+        ``{output path: estimated memory (MB)}`` of the simulate jobs; those whose output
+        exists are not run and not counted.
+    local : bool
+        Jobs run on this machine (a cluster run requests each job's estimate instead).
+    limit_mb : int, optional
+        The ``--resources mem_mb`` the user granted.
+    available_mb : int, optional
+        The machine's memory (default: :func:`machine_mem_mb`).
+    """
+    if not local or os.environ.get(IGNORE_MEMORY, "") not in ("", "0"):
+        return None
+    todo = {p: mb for p, mb in jobs.items() if not os.path.exists(p)}
+    if not todo:
+        return None
+    path, need = max(todo.items(), key=lambda kv: kv[1])
+    hint = (f"allowed: a config whose jobs fit, a cluster run (--profile slurm), or "
+            f"{IGNORE_MEMORY}=1 (memory-dynamics run --ignore-memory) to start it anyway")
+    have = machine_mem_mb() if available_mb is None else available_mb
+    if need > have:
+        return (f"the simulate job {path} needs an estimated {need / 1000:.1f} GB, more than "
+                f"this machine's {have / 1000:.1f} GB; {hint}")
+    if limit_mb is not None and need > limit_mb:
+        return (f"the simulate job {path} needs an estimated {need} MB, more than "
+                f"--resources mem_mb={limit_mb} grants (Snakemake would lower its request "
+                f"and start it anyway); {hint}")
+    return None
