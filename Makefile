@@ -1,20 +1,24 @@
 # memory-dynamics: `make` runs the default pipeline, `make test` the test suite.
-# Both create .venv (Python >= 3.11) and install the project into it when needed.
+# Both create .venv (Python >= 3.11) and install the project into it when needed; `make`
+# calls the `memory-dynamics` command (validates the config, then runs Snakemake).
+#   make [PRESET=quick|default|large] [STUDY="hopfield fisher"] [CORES=n]
 
 PYTHON ?= python3
 VENV   ?= .venv
 PRESET ?= default
 CORES  ?= all
+STUDY  ?=
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-SMK    := $(BIN)/snakemake --configfile workflows/config/$(PRESET).yaml --rerun-incomplete
+CLI    := $(BIN)/memory-dynamics
+RUN    := $(CLI) run --preset $(PRESET) $(foreach s,$(STUDY),--study $(s))
 
 .PHONY: all run report test lint dryrun bench clean help slurm-test
 
 all: run report
 
 help:
-	@echo "make [PRESET=default|quick|large] [CORES=n]  run the pipeline and build the report"
+	@echo "make [PRESET=default|quick|large] [STUDY=name] [CORES=n]  run and build the report"
 	@echo "make test                                    run the test suite"
 	@echo "make report | lint | dryrun | bench | clean | slurm-test"
 
@@ -26,10 +30,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(SMK) --cores $(CORES)
+	$(RUN) --cores $(CORES)
 
 report: $(STAMP)
-	$(SMK) --report results/report.html
+	$(CLI) report
 	@echo "Report: results/report.html   Figures: results/*/figures/   Checks: results/*/checks.csv"
 
 test: $(STAMP)
@@ -40,7 +44,7 @@ lint: $(STAMP)
 	$(BIN)/snakemake --lint
 
 dryrun: $(STAMP)
-	$(SMK) --dry-run --quiet rules
+	$(RUN) --dry-run -- --quiet rules
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/hopfield_vs_neurodynex.py

@@ -148,7 +148,7 @@ def validate(config: dict, schema_path: str | Path = SCHEMA) -> dict:
     """
     if not isinstance(config, dict):
         raise ConfigError("the config must be a mapping of keys to values")
-    _no_cycles(config, "config")
+    _no_cycles(config, "")
     errors = sorted(_Validator(schema(schema_path)).iter_errors(config), key=_error_key)
     if errors:
         raise ConfigError(_message(errors[0]))
@@ -173,8 +173,9 @@ def _no_cycles(obj, where: str, seen: frozenset = frozenset()) -> None:
                               "plain values, lists and mappings")
         items = obj.items() if isinstance(obj, dict) else enumerate(obj)
         for k, v in items:
-            _no_cycles(v, f"{where}[{k}]" if isinstance(k, int) else f"{where}.{k}",
-                       seen | {id(obj)})
+            key = f"{where}[{k}]" if isinstance(k, int) else (f"{where}.{k}" if where
+                                                               else str(k))
+            _no_cycles(v, key, seen | {id(obj)})
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -234,7 +235,10 @@ def read_yaml(path: str | Path) -> dict:
         raise ConfigError(f"{path}: the top level is a {type(data).__name__}, not a mapping; "
                           "allowed: a mapping of config keys (root_seed, studies, "
                           + ", ".join(studies()) + ")")
-    _no_cycles(data, str(path))
+    try:
+        _no_cycles(data, "")
+    except ConfigError as e:
+        raise ConfigError(f"{path}: {e}") from None
     return data
 
 
@@ -264,14 +268,15 @@ def parse_override(text: str) -> dict:
     if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p) for p in parts):
         raise ConfigError(f"override {text!r}: {key!r} is not a dotted config key; allowed: "
                           "e.g. root_seed, studies or hopfield.n_networks")
+    if not value.strip():
+        raise ConfigError(f"override {text!r}: no value; allowed: e.g. {key}=3 ({key}=null "
+                          "for an explicit null)")
     try:
-        parsed = yaml.load(value, Loader=_StrictLoader) if value.strip() else None  # noqa: S506
+        parsed = yaml.load(value, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader)
     except (yaml.YAMLError, ConfigError) as e:
         raise ConfigError(f"override {text!r}: the value is not valid YAML "
                           f"({str(e).splitlines()[0]}); allowed: e.g. 3, 0.1, true, [1, 2]"
                           ) from None
-    if parsed is None:
-        raise ConfigError(f"override {text!r}: no value; allowed: e.g. {key}=3")
     out: dict = {}
     node = out
     for p in parts[:-1]:

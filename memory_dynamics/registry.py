@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
-__all__ = ["Study", "BUILTIN", "ENTRY_POINT_GROUP", "studies", "get", "largest",
+__all__ = ["Study", "BUILTIN", "ENTRY_POINT_GROUP", "studies", "get", "largest", "grows",
            "WORKFLOW_DIR"]
 
 #: Folder of the workflow files shipped with the package (rules, schemas, captions, presets):
@@ -43,6 +43,12 @@ Points = Sequence[dict]  # the points of one shard, each {"indices": ..., "value
 def largest(points: Points, axis: str = "N"):
     """The largest value of sweep axis ``axis`` among a shard's points (for size estimates)."""
     return max(p["values"][axis] for p in points)
+
+
+def grows(value: float, default: float) -> float:
+    """Factor by which a size key above its calibrated default grows an estimate (linear;
+    never below 1, so the measured estimate stays the floor)."""
+    return max(1.0, value / default)
 
 
 def _no_rules(config: dict) -> None:
@@ -98,6 +104,10 @@ class Study:
     mem_mb, runtime : callable
         ``f(config, points, attempt)``: memory (MB) and runtime (minutes) of a simulate job
         with these points, for local scheduling and cluster requests (grow with ``attempt``).
+    size_keys : tuple of str
+        The section's keys (besides the sweeps) that set a simulate job's work or memory;
+        ``mem_mb`` and ``runtime`` read every one of them (the tests check that each moves
+        an estimate), so a large value is refused or requested before any job starts.
     slurm_bundle : int
         Simulate jobs of this study bundled into one SLURM submission (the group-components
         default of the group ``<name>_simulate``; the command line or a profile overrides).
@@ -122,6 +132,7 @@ class Study:
     check_config: Callable[[dict], None] = _no_rules
     mem_mb: Callable[[dict, Points, int], int] = _default_mem_mb
     runtime: Callable[[dict, Points, int], int] = _default_runtime
+    size_keys: tuple[str, ...] = ()
     slurm_bundle: int = 20
     schema: Path | None = None
     captions: Path | None = None

@@ -76,8 +76,8 @@ def print_outputs():
               f"figures in results/{study}/figures/", file=sys.stderr)
     print("  summary of all checks and run times: results/summary/index.html",
           file=sys.stderr)
-    print("Build the HTML report with: snakemake --report results/report.html "
-          "(or: make report)", file=sys.stderr)
+    print("Build the HTML report with: memory-dynamics report (or: make report)",
+          file=sys.stderr)
 
 
 # Per-job resources (local and SLURM runs alike): the study's own estimates for its

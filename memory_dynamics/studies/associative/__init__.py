@@ -1,7 +1,7 @@
 """Associative memories on one capacity footing (docs/associative.md)."""
 
 from ...config import ConfigError
-from ...registry import Study
+from ...registry import Study, grows
 
 
 def _cost(v):
@@ -39,8 +39,15 @@ def _mem_mb(config, points, attempt):
 
 
 def _runtime(config, points, attempt):
-    trials = config["associative"]["n_trials"] / 16
-    return int(attempt * (10 + trials * sum(_cost(p["values"]) for p in points) / 6))
+    """Minutes: the cost model (s per point of 16 trials), scaled to the trials and, beyond
+    the large preset's sizes, to the probes and vocabulary (scores), the redundant copies,
+    the SDM address length, the Hopfield iterations and the fast-weight stream."""
+    ac = config["associative"]
+    scale = (ac["n_trials"] / 16 * grows(ac["n_probes"], 32) * grows(ac["vocabulary"], 1000)
+             * grows(sum(ac["copies_sweep"]) + ac["copies"], 35)
+             * grows(ac["sdm_address_bits"], 256) * grows(ac["hopfield_steps"], 30)
+             * grows(ac["stream_length"] * ac["inner_steps"], 2000))
+    return int(attempt * (10 + scale * sum(_cost(p["values"]) for p in points) / 6))
 
 
 STUDY = Study(
@@ -57,5 +64,7 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
+    size_keys=("n_trials", "n_probes", "vocabulary", "copies", "copies_sweep",
+               "sdm_address_bits", "hopfield_steps", "stream_length", "inner_steps"),
     slurm_bundle=13,
 )

@@ -1,7 +1,7 @@
 """Fisher memory curves of linear recurrent networks (docs/fisher.md)."""
 
 from ...config import ConfigError
-from ...registry import Study, largest
+from ...registry import Study, grows, largest
 
 
 def _valid(v):
@@ -24,14 +24,27 @@ def _check_config(config):
 
 
 def _mem_mb(config, points, attempt):
-    """A few N x N float64 matrices per network plus the simulation state."""
+    """A few N x N float64 matrices per network, the k_max-step memory curve, and for a
+    simulated N the sampled trajectory (n_samples x N float64, one per lag and tanh level
+    at most)."""
+    fc = config["fisher"]
     N = largest(points)
-    return int(attempt * (600 + 20 * 8 * N * N / 2**20))
+    n = 20 * N * N + fc["n_networks"] * (fc["k_max"] + 1) * 4
+    if any(p["values"]["N"] in fc["simulate_N"] for p in points):
+        n += fc["n_samples"] * max(fc["simulate_N"]) * 2
+    return int(attempt * (600 + 8 * n / 2**20))
 
 
 def _runtime(config, points, attempt):
-    """Minutes, generous."""
-    return int(attempt * (10 + 2 * len(points)))
+    """Minutes, generous: 2 per point up to the large preset's sizes, growing linearly
+    beyond them with the networks, the memory-curve length and, for a simulated N, samples
+    x lags x tanh levels."""
+    fc = config["fisher"]
+    scale = grows(fc["n_networks"], 1000) * grows(fc["k_max"], 1000)
+    sim = grows(fc["n_samples"], 2e5) * grows(len(fc["lags"]), 4) * grows(
+        len(fc["tanh_eps"]), 5) * grows(max(fc["simulate_N"]), 200)
+    return int(attempt * (10 + sum(2 * scale * (sim if p["values"]["N"] in fc["simulate_N"]
+                                                else 1) for p in points)))
 
 
 STUDY = Study(
@@ -49,5 +62,6 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
-    slurm_bundle=20,  # 14 GB per bundle in the large preset
+    size_keys=("n_networks", "k_max", "n_samples", "simulate_N", "lags", "tanh_eps"),
+    slurm_bundle=20,  # 21 GB per bundle in the large preset
 )

@@ -1,7 +1,7 @@
 """Gradient-norm decay in random RNNs and the LSTM cell path (docs/gradients.md)."""
 
 from ...config import ConfigError
-from ...registry import Study, largest
+from ...registry import Study, grows, largest
 
 
 def _cost(v):
@@ -17,14 +17,22 @@ def _check_config(config):
 
 
 def _mem_mb(config, points, attempt):
-    """Z, the state history (q_max x N x gains) and the probes."""
+    """Z (N x N), the state history (q_max x N per gain and seed) and the probes (float64)."""
+    gc = config["gradients"]
     N = largest(points)
-    return int(attempt * (600 + 12 * 8 * N * N / 2**20))
+    n = 12 * N * N + len(gc["g"]) * gc["n_seeds"] * N * (gc["q_max"] + gc["n_probes"] + 2)
+    return int(attempt * (600 + 8 * n / 2**20))
 
 
 def _runtime(config, points, attempt):
-    """Minutes, generous."""
-    return int(attempt * (10 + 2 * len(points)))
+    """Minutes, generous: 2 per point up to the large preset's sizes, growing linearly
+    beyond them with the seeds, gains, steps (burn-in plus q_max), probes and forget-gate
+    biases."""
+    gc = config["gradients"]
+    scale = (grows(gc["n_seeds"], 16) * grows(len(gc["g"]), 10)
+             * grows(gc["burn_in"] + gc["q_max"], 700) * grows(gc["n_probes"], 16)
+             * grows(len(gc["lstm_forget_bias"]), 5))
+    return int(attempt * (10 + 2 * scale * len(points)))
 
 
 STUDY = Study(
@@ -40,5 +48,6 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
-    slurm_bundle=20,  # 20 GB per bundle in the large preset
+    size_keys=("n_seeds", "q_max", "burn_in", "n_probes", "lstm_forget_bias"),
+    slurm_bundle=20,  # 29 GB per bundle in the large preset
 )

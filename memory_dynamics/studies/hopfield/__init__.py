@@ -1,7 +1,7 @@
 """Hopfield capacity: one-step error, attractor retrieval and fixed points (docs/hopfield.md)."""
 
 from ...config import ConfigError, sweep_points
-from ...registry import Study, largest
+from ...registry import Study, grows, largest
 
 
 def _cost(v):
@@ -27,9 +27,19 @@ def _mem_mb(config, points, attempt):
 
 def _runtime(config, points, attempt):
     """Minutes: the bundling cost model (seconds per point of 10 networks, N^3; ~6x the
-    measured time at N = 32000), scaled to the configured number of networks."""
-    scale = config["hopfield"]["n_networks"] / 10
-    return int(attempt * (10 + sum(_cost(p["values"]) for p in points) * scale / 60))
+    measured time at N = 32000), scaled to the configured number of networks and, beyond
+    the large preset's 50 starts and the default 1000 sweeps, to the fixed-point search
+    (null starts: every pattern)."""
+    hc = config["hopfield"]
+    scale = hc["n_networks"] / 10 * grows(hc["max_sweeps"], 1000)
+
+    def search(p):
+        P = round(p["values"]["alpha"] * p["values"]["N"])
+        starts = P if hc["max_starts"] is None else min(P, hc["max_starts"])
+        return grows(starts, 50)
+
+    return int(attempt * (10 + sum(_cost(p["values"]) * search(p) for p in points)
+                          * scale / 60))
 
 
 STUDY = Study(
@@ -45,5 +55,6 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
+    size_keys=("n_networks", "max_starts", "max_sweeps"),
     slurm_bundle=4,  # 155 GB for 4 shards at N = 50 000 (large preset); 1 on nodes < 160 GB
 )

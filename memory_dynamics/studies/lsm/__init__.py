@@ -45,7 +45,8 @@ def _runtime(config, points, attempt):
     steps = (lc["T"] + lc["T_pre"]) / lc["dt"] * (lc["n_pairs"] * (len(lc["distances"]) + 1)
                                                   + 2 * lc["n_perturb"])
     work = sum(p["values"]["N"] * steps for p in points)
-    return int(attempt * (10 + 3 * work / 1e7 / 60))
+    lif = len(lc["lif_currents"]) * lc["lif_T"] / lc["dt"] * 100  # the f-I curve's neurons
+    return int(attempt * (10 + 3 * (work + lif) / 1e7 / 60))
 
 
 STUDY = Study(
@@ -61,5 +62,7 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
+    size_keys=("n_pairs", "T", "T_pre", "n_perturb", "dt", "record_every", "distances",
+               "lif_currents", "lif_T"),
     slurm_bundle=4,  # 32 GB per bundle in the large preset
 )

@@ -35,7 +35,8 @@ def _runtime(config, points, attempt):
     for the large preset, N = 25..400), times 2, plus start-up."""
     rc = config["reservoir"]
     K = rc["k_max"] + 1
-    work = sum(rc["n_seeds"] * len(rc["rho"]) * rc["T"] * (p["values"]["N"] ** 2
+    work = sum(rc["n_seeds"] * len(rc["rho"]) * (rc["T"] + rc["washout"])
+               * (p["values"]["N"] ** 2
                                                            + p["values"]["N"] * K)
                for p in points)
     return int(attempt * (10 + 5.4e-12 * work))
@@ -54,5 +55,6 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
+    size_keys=("n_seeds", "T", "washout", "k_max"),
     slurm_bundle=8,  # 46 GB per bundle in the large preset
 )

@@ -1,10 +1,29 @@
 """Deep-linear learning dynamics and progressive differentiation (docs/saxe.md)."""
 
-from ...registry import Study
+from ...registry import Study, grows
 
 
 def _cost(v):
     return 2.0 + 2 ** v["tree_depth"] / 4
+
+
+def _mem_mb(config, points, attempt):
+    """The recorded trajectories (steps / record_every records of the P x P mode strengths
+    and hidden representations, per start: n_seeds random and 4 others, float64)."""
+    sc = config["saxe"]
+    P = max(2 ** p["values"]["tree_depth"] for p in points)
+    records = sc["steps"] // sc["record_every"] + 1
+    n = records * (sc["n_seeds"] + 4) * P * (2 * P + 2) + 4 * P * sc["n_features"] * P
+    return int(attempt * (600 + 8 * n / 2**20))
+
+
+def _runtime(config, points, attempt):
+    """Minutes, generous: the cost model (s per point at the defaults) x 6, growing with the
+    gradient steps, starts and features."""
+    sc = config["saxe"]
+    scale = (grows(sc["steps"], 30000) * grows(sc["n_seeds"], 16)
+             * grows(sc["n_features"], 100))
+    return int(attempt * (10 + 6 * scale * sum(_cost(p["values"]) for p in points) / 60))
 
 
 STUDY = Study(
@@ -18,5 +37,8 @@ STUDY = Study(
     figures_module="memory_dynamics.analysis.figures.saxe",
     ragged=True,
     cost=_cost,
-    slurm_bundle=20,  # 12 GB per bundle in the large preset
+    mem_mb=_mem_mb,
+    runtime=_runtime,
+    size_keys=("n_features", "steps", "record_every", "n_seeds"),
+    slurm_bundle=20,  # 9 GB per bundle in the large preset
 )
