@@ -828,6 +828,23 @@ RARE_COUNT = 20.0
 #: of its keys' Gram matrix is below this
 EDGE = 0.05
 
+#: What a NaN in the merged dataset means (``non_finite_where`` says where, per variable).
+NON_FINITE = {
+    r"capacity_sim": "NaN where the simulated measure does not cross the criterion on the "
+                     "load grid (below it at every load, e.g. TPR-3 at n <= 20; above it up to "
+                     "the largest load or the model's hard cap), and for fast weights with "
+                     "a noisy cue (their capacity is taken at their own cue noise only)",
+    r"capacity_theory": "NaN for fast weights with a noisy cue (their capacity is taken at "
+                        "their own cue noise only)",
+    r"information_sim|information_theory|capacity_reference":
+        "NaN for fast weights except at their capacity (they are measured against age, not "
+        "on the load grid) and where no criterion crossing defines the load",
+    r".*": "NaN for the models this measure does not apply to (a measure of one family: "
+           "recall among M for vector models, bit error for binary words, Willshaw, SDM, "
+           "redundant-copy and fast-weight measures), listed in non_finite_where",
+}
+
+
 KNOWN_DEVIATIONS = (
     (r"(signal|crosstalk)_var_tpr3_",
      "an estimator, not the theory: at n <= 20 the right value's similarity of TPR-3 is "

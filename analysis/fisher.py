@@ -30,6 +30,9 @@ from scipy import special
 from ..io import cf_attrs
 from . import checks as chk
 
+#: a count-valued unit UDUNITS has no name for: units "1", the unit in a comment
+PER_EPS = {"units": "1", "comment": "in units of 1/eps, eps the input-noise variance"}
+
 __all__ = [
     "check_network",
     "spectral_radius",
@@ -57,6 +60,19 @@ TITLE = "Fisher memory curves of linear recurrent networks"
 class UnstableNetworkError(ValueError):
     """Raised when W has spectral radius >= 1: no stationary noise covariance exists."""
 
+
+#: What a NaN or inf in the merged dataset means (non_finite_where says where).
+NON_FINITE = {
+    r"J|J_total|J_total_optimal|trace_Js|spectral_radius|n_rejected|J_sim_theory":
+        "NaN at alpha >= 1 for every ensemble but delay_line: the point is skipped (unstable)",
+    r"J_sim|J_sim_se":
+        "NaN where N is not in simulate_N, or at a skipped point (alpha >= 1, not delay_line)",
+    r"J_sim_tanh|J_sim_tanh_se|tanh_preact_rms|tanh_pulse_peak":
+        "NaN where N is not in simulate_N, or at alpha >= 1: the tanh network runs only at "
+        "alpha < 1 (also for the delay line)",
+    r"J_orthogonal_theory|J_symmetric_theory":
+        "NaN at alpha >= 1: the closed-form theory exists only for stable gains alpha < 1",
+}
 
 def check_network(W, v=None):
     """Validate W (square, finite) and v (length N, finite, nonzero); return float arrays."""
@@ -298,15 +314,16 @@ def add_theory(ds):
     ds = ds.copy()
     ds["J_orthogonal_theory"] = (("alpha", "k"), orth, cf_attrs(
         "J(k) = alpha^k (1 - alpha) of scaled orthogonal W and the delay ring (NaN: alpha >= 1)",
-        "1/eps"))
+        **PER_EPS))
     ds["J_symmetric_theory"] = (("alpha", "k"), sym, cf_attrs(
-        "large-N mean J(k) of random symmetric W (semicircle law; NaN: alpha >= 1)", "1/eps"))
+        "large-N mean J(k) of random symmetric W (semicircle law; NaN: alpha >= 1)", **PER_EPS))
     ds["J_delay_line_theory"] = (("N", "alpha", "k"), dl, cf_attrs(
-        "delay line J(k) = alpha^k (1-alpha)/(1-alpha^(k+1)), k < N", "1/eps"))
+        "delay line J(k) = alpha^k (1-alpha)/(1-alpha^(k+1)), k < N", **PER_EPS))
     ds["J_total_delay_line_theory"] = (("N", "alpha"), dl_tot, cf_attrs(
-        "delay line J_tot = (1-alpha)/alpha sum_m alpha^m/(1-alpha^m)", "1/eps"))
+        "delay line J_tot = (1-alpha)/alpha sum_m alpha^m/(1-alpha^m)", **PER_EPS))
     ds["J_sim_theory"] = ds.J.isel(network=0).sel(k=ds.lag).drop_vars(["network", "k"])
-    ds["J_sim_theory"].attrs = cf_attrs("exact J(k) of the simulated network (network 0)", "1/eps")
+    ds["J_sim_theory"].attrs = cf_attrs("exact J(k) of the simulated network (network 0)",
+                                        **PER_EPS)
     return ds.transpose("ensemble", "N", "alpha", "network", "k", "lag", ...)
 
 

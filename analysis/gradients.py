@@ -37,6 +37,9 @@ from ..sim.nonlinearities import PHIS
 from ..sim.nonlinearities import phi_functions as phi_fn
 from . import checks as chk
 
+#: a count-valued unit UDUNITS has no name for: units "1", the unit in a comment
+PER_STEP = {"units": "1", "comment": "per time step"}
+
 __all__ = ["PHIS", "phi_fn", "mean_field_fixed_point", "mean_field_rate", "hochreiter_bound",
            "pascanu_condition", "lstm_cell_rate",
            "lstm_cell_rate_mean_square", "lstm_cell_rate_gaussian"]
@@ -195,16 +198,16 @@ def _add_lstm_theory(ds):
     ds["lstm_rate"] = _seed_slopes(ds.lstm_log_norm, window).where(
         ds.lstm_log_norm.notnull().all("q")).assign_attrs(cf_attrs(
             "measured cell-path rate per LSTM cell: slope of lstm_log_norm over fit_window",
-            "1/step"))
+            **PER_STEP))
     vec = np.vectorize(lambda f, b, s: f(b, s) if np.isfinite(s) else np.nan, excluded={0})
     ds["lstm_rate_typical_theory"] = xr.apply_ufunc(
         vec, lstm_cell_rate, ds.forget_bias, ds.lstm_f_preact_std).assign_attrs(cf_attrs(
             "typical cell-path rate per unit E ln sigma(b_f + s z), s = rms pre-activation",
-            "1/step"))
+            **PER_STEP))
     ds["lstm_rate_independent_theory"] = xr.apply_ufunc(
         vec, lstm_cell_rate_mean_square, ds.forget_bias, ds.lstm_f_preact_std).assign_attrs(
         cf_attrs("cell-path rate of the Frobenius norm with gates independent across steps: "
-                 "0.5 ln E sigma(b_f + s z)^2", "1/step"))
+                 "0.5 ln E sigma(b_f + s z)^2", **PER_STEP))
     gp = xr.full_like(ds.lstm_rate, np.nan)
     idx = np.argwhere(ds.lstm_f_preact_mean.notnull().values)
     dims = ds.lstm_f_preact_mean.dims
@@ -221,7 +224,7 @@ def _add_lstm_theory(ds):
     ds["lstm_rate_gaussian_theory"] = gp.assign_attrs(cf_attrs(
         "cell-path rate of the Frobenius norm for Gaussian-process gates with each cell's "
         "measured pre-activation mean and autocovariance (Monte Carlo, same estimator)",
-        "1/step"))
+        **PER_STEP))
 
 
 def critical_gain(sigma_u: float, phi: str = "tanh") -> float:
@@ -239,8 +242,8 @@ def add_theory(ds):
     ds = ds.copy()
     rate, se = measured_rates(ds)
     ds["rate"] = rate.assign_attrs(cf_attrs("measured rate: slope of log_norm over fit_window",
-                                            "1/step"))
-    ds["rate_se"] = se.assign_attrs(cf_attrs("standard error of rate over seeds", "1/step"))
+                                            **PER_STEP))
+    ds["rate_se"] = se.assign_attrs(cf_attrs("standard error of rate over seeds", **PER_STEP))
     shape = (ds.sizes["phi"], ds.sizes["sigma_u"], ds.sizes["g"])
     qs, chi = np.empty(shape), np.empty(shape)
     for i, phi in enumerate(ds.phi.values):
@@ -250,10 +253,11 @@ def add_theory(ds):
     dims = ("phi", "sigma_u", "g")
     ds["q_star"] = (dims, qs, cf_attrs("mean-field pre-activation variance q*", "1"))
     ds["chi"] = (dims, chi, cf_attrs("mean-field chi = g^2 E[phi'(sqrt(q*) z)^2]", "1"))
-    ds["rate_theory"] = (dims, 0.5 * np.log(chi), cf_attrs("mean-field rate 0.5 ln chi", "1/step"))
+    ds["rate_theory"] = (dims, 0.5 * np.log(chi),
+                         cf_attrs("mean-field rate 0.5 ln chi", **PER_STEP))
     fm = xr.DataArray([FPRIME_MAX[str(p)] for p in ds.phi.values], dims="phi")
     ds["hochreiter_log_rate"] = np.log(fm * ds.g * ds.norm_A_Z).assign_attrs(cf_attrs(
-        "Hochreiter bound: log(f'_max ||W||_A) per step (bound: log N + q x this)", "1/step"))
+        "Hochreiter bound: log(f'_max ||W||_A) per step (bound: log N + q x this)", **PER_STEP))
     ds["sigma_max"] = (ds.g * ds.sigma_max_Z).assign_attrs(cf_attrs(
         "largest singular value of W (Pascanu: vanishing guaranteed below 1/gamma)", "1"))
     ds["pascanu_threshold"] = (1 / fm).assign_attrs(cf_attrs("1/gamma = 1/f'_max", "1"))
@@ -264,6 +268,15 @@ def add_theory(ds):
 
 # ------------------------------------------------------------------------------- checks
 #: failures that are understood science, not bugs: (regex of the check name, reason)
+#: What a NaN or inf in the merged dataset means (non_finite_where says where).
+NON_FINITE = {
+    r"lstm_.*": "NaN at phi other than tanh: the LSTM cell path is simulated at tanh points "
+                "only",
+    r"q_star": "+inf for phi = linear with g > 1, or g = 1 with sigma_u > 0: the fixed point "
+               "q* = sigma_u^2 / (1 - g^2) diverges",
+    r"forget_bias": "+inf: forget gates fixed at exactly 1 (the cell path does not decay)",
+}
+
 KNOWN_DEVIATIONS = (
     (r"linear_rate_N\d+$",
      "the Frobenius norm of Z^q for one finite Gaussian Z grows faster than mean field by an "

@@ -22,7 +22,7 @@ REFERENCES = ("Maass, Natschläger & Markram (2002) Neural Comput. 14:2531; Mark
 def separation_curves(state_distance):
     """Mean and standard error over pairs of the state distance, per input distance and time.
 
-    ``state_distance``: DataArray (distance, pair, time). Returns (mean, se) DataArrays.
+    ``state_distance``: DataArray (distance, pair, t). Returns (mean, se) DataArrays.
     """
     return chk.mean_se(state_distance, "pair")
 
@@ -56,23 +56,23 @@ def add_theory(ds):
                                                 **one)
     # consecutive distances share u and the u-run (common random numbers): paired gaps,
     # averaged over the window T_CHECK, one number per pair
-    win = (ds.time >= T_CHECK[0] - 1e-9) & (ds.time <= T_CHECK[1] + 1e-9)
-    gap = ds.state_distance.where(win).mean("time").diff("distance", label="upper")
+    win = (ds.t >= T_CHECK[0] - 1e-9) & (ds.t <= T_CHECK[1] + 1e-9)
+    gap = ds.state_distance.where(win).mean("t").diff("distance", label="upper")
     gm, gse = chk.mean_se(gap, "pair")
     ds["separation_gap_mean"] = gm.rename(distance="upper_distance").assign_attrs(
         long_name=f"mean over t in {T_CHECK} s and pairs of d(x_u, x_v) at this input "
                   "distance minus at the next smaller one", **one)
     ds["separation_gap_se"] = gse.rename(distance="upper_distance").assign_attrs(
         long_name="SE over pairs of separation_gap_mean", **one)
-    ends = floor.isel(time=[0, -1])
-    fm, fse = chk.mean_se(ends.isel(time=1) - ends.isel(time=0), "pair")
+    ends = floor.isel(t=[0, -1])
+    fm, fse = chk.mean_se(ends.isel(t=1) - ends.isel(t=0), "pair")
     ds["floor_change_mean"] = fm.assign_attrs(
         long_name="d = 0 floor at the end of the window minus at its start, mean over pairs",
         **one)
     ds["floor_change_se"] = fse.assign_attrs(long_name="SE of floor_change_mean", **one)
     if "perturbation_distance" in ds:
-        pe = ds.perturbation_distance.isel(time=slice(-5, None)).mean(("perturbation", "time"))
-        fe = floor.isel(time=slice(-5, None)).mean(("pair", "time"))
+        pe = ds.perturbation_distance.isel(t=slice(-5, None)).mean(("perturbation", "t"))
+        fe = floor.isel(t=slice(-5, None)).mean(("pair", "t"))
         ds["perturbation_end_ratio"] = (pe / fe).assign_attrs(
             long_name="state distance left by one extra input spike at t = 0, over the d = 0 "
                       "floor, both over the last 5 recorded times (about 1: the perturbation "
@@ -124,7 +124,7 @@ def make_checks(ds):
         out.append(chk.significant_se(
             f"floor_fades_{tag}",
             f"{desc}: d = 0 floor (the same input after independent histories) at t = "
-            f"{float(pt.time[-1]):g} s minus at t = {float(pt.time[0]):g} s, paired over {P} "
+            f"{float(pt.t[-1]):g} s minus at t = {float(pt.t[0]):g} s, paired over {P} "
             f"pairs; must be below 0 by {thr:.3g} SE (one-sided Sidak over {len(pts)}, "
             "Student t): the column forgets its history", float(pt.floor_change_mean),
             float(pt.floor_change_se), thr, below=True))

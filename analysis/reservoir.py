@@ -24,6 +24,21 @@ REFERENCES = ("Jaeger (2001) GMD Report 152; White, Lee & Sompolinsky (2004) PRL
               "Ganguli, Huh & Sompolinsky (2008) PNAS 105:18970")
 
 
+#: What a NaN or inf in the merged dataset means (non_finite_where says where).
+NON_FINITE = {
+    r"memory_function_small_input_in_sample|memory_capacity_small_input":
+        "NaN for phi = linear or noise = 0: the small-input run is done only for tanh with "
+        "noise > 0",
+    r"fisher_J": "NaN at noise = 0: the Fisher memory needs state noise eps > 0 (and rho < 1)",
+    r"memory_capacity_limit|memory_capacity_precision_estimate":
+        "NaN at noise > 0 (noise-free quantities), and where (W, v) is not controllable",
+    r"memory_function_linear_theory|memory_capacity_theory":
+        "NaN at noise = 0 where the state covariance Sigma_x is not resolvable in float64",
+    r"memory_capacity_exact_all_lags":
+        "NaN at noise > 0 (noise-free only), and at noise = 0 where Sigma_x is not "
+        "resolvable in float64",
+}
+
 def linear_memory_function(W, v, eps: float, sigma2: float = 1.0, k_max: int = 100):
     """Exact memory curve m(k) of a noisy linear reservoir (analysis.fisher.memory_curve)."""
     return _fisher.memory_curve(W, v, eps=eps, sigma2=sigma2, k_max=k_max)

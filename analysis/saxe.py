@@ -28,6 +28,9 @@ import numpy as np
 
 from . import checks as chk
 
+#: a count-valued unit UDUNITS has no name for: units "1", the unit in a comment
+STEPS = {"units": "1", "comment": "in gradient-descent steps"}
+
 __all__ = ["truncation_rank", "mode_trajectory", "half_learning_time", "shallow_trajectory",
            "discrete_mode_trajectory", "deep_half_learning_time", "deep_mode_trajectory",
            "random_start_half_time", "input_output_modes", "tree_singular_values", "tau"]
@@ -231,7 +234,7 @@ def add_theory(ds):
     T = _tau(ds)
     a0 = ds.attrs["a0"]
     ds["tau"] = T.assign_attrs(long_name="time constant tau (1/lr summed; 1/(P lr) mean)",
-                               units="steps")
+                               **STEPS)
     ds["a_theory"] = xr.apply_ufunc(lambda t, s, T: mode_trajectory(t, s, a0, T), ds.step,
                                     ds.s, T)
     ds["a_theory"].attrs = {"long_name": "closed-form mode strength (two layers, aligned)",
@@ -242,12 +245,12 @@ def add_theory(ds):
                                     "units": "1"}
     ds["half_time_theory"] = xr.apply_ufunc(
         lambda s, T: np.where(s > 2 * a0, T / (2 * s) * np.log(np.abs(s / a0 - 1)), np.nan),
-        ds.s, T).assign_attrs(long_name="half-learning time (tau/2s) ln(s/a0 - 1)", units="steps")
+        ds.s, T).assign_attrs(long_name="half-learning time (tau/2s) ln(s/a0 - 1)", **STEPS)
     ht = xr.apply_ufunc(measured_half_times, ds.step, ds.a_aligned, ds.s,
                         input_core_dims=[["step"], ["step", "mode"], ["mode"]],
                         output_core_dims=[["mode"]], vectorize=True)
     ds["half_time"] = ht.assign_attrs(long_name="measured half-learning time, aligned run",
-                                      units="steps")
+                                      **STEPS)
     # the exact discrete dynamics of the aligned runs (gradient descent, step by step)
     for run, depth in (("aligned", 2), ("deep3", 3), ("shallow", 1)):
         ds[f"a_{run}_discrete_theory"] = xr.apply_ufunc(
@@ -267,18 +270,18 @@ def add_theory(ds):
             np.where(np.isfinite(s) & (s > 2 * a0), s, 1.0), a0, float(T), 3), np.nan),
         ds.s, T, input_core_dims=[["mode"], []], output_core_dims=[["mode"]],
         vectorize=True).assign_attrs(long_name="half-learning time of a three-layer network "
-                                               "(quadrature)", units="steps")
+                                               "(quadrature)", **STEPS)
     ds["half_time_deep3"] = xr.apply_ufunc(
         measured_half_times, ds.step, ds.a_deep3, ds.s,
         input_core_dims=[["step"], ["step", "mode"], ["mode"]], output_core_dims=[["mode"]],
         vectorize=True).assign_attrs(long_name="measured half-learning time, three-layer run",
-                                     units="steps")
+                                     **STEPS)
     if "r1_start_random" in ds:
         ds["half_time_random"] = xr.apply_ufunc(
             measured_half_times, ds.step, ds.a_random, ds.s,
             input_core_dims=[["step"], ["step", "mode"], ["mode"]],
             output_core_dims=[["mode"]], vectorize=True).assign_attrs(
-            long_name="measured half-learning time, random starts", units="steps")
+            long_name="measured half-learning time, random starts", **STEPS)
         for proj, name in ((False, ""), (True, "_projected")):
             ds[f"half_time_random{name}_theory"] = xr.apply_ufunc(
                 lambda s, r1, r2, T, pr=proj: random_start_half_time(
@@ -289,12 +292,28 @@ def add_theory(ds):
                 output_core_dims=[["mode"]], vectorize=True).assign_attrs(
                 long_name="half-learning time of a random start, modes decoupled"
                           + (", stronger modes' hidden directions removed" if proj else ""),
-                units="steps")
+                **STEPS)
     return ds
 
 
 # ------------------------------------------------------------------------------- checks
 #: failures that are understood science, not bugs: (regex of the check name, reason)
+#: What a NaN or inf in the merged dataset means (non_finite_where says where).
+NON_FINITE = {
+    r"a_aligned|hidden_aligned|a_random|r1_start_random|r2_start_random|hidden_random"
+    r"|a_shallow|a_deep3|a_tanh|s|a_truncated_end|best_rank_s|a_theory|a_shallow_theory"
+    r"|half_time_theory|a_deep3_theory|half_time_deep3_theory|half_time_random_theory"
+    r"|half_time_random_projected_theory":
+        "padding: a tree of depth L has 2**L items and modes, so the modes, units and items "
+        "beyond them are NaN in the merged grid of all depths",
+    r"a_(aligned|deep3|shallow)_discrete_theory":
+        "padding NaN for modes >= 2**tree_depth (except at step 0, where the recursion "
+        "starts from a0)",
+    r"half_time|half_time_deep3|half_time_random":
+        "NaN for padded modes (>= 2**tree_depth), or for a mode that does not reach s/2 "
+        "within the configured steps",
+}
+
 KNOWN_DEVIATIONS = (
     (r"random_start_half_time_L\d+_eps[\d.]+$",
      "the decoupled theory of a random start neglects the interaction of the leading mode "

@@ -13,7 +13,23 @@ Layers (``sim`` never imports ``analysis``):
   :mod:`memory_dynamics.registry`;
 * :mod:`memory_dynamics.config` and :mod:`memory_dynamics.io` — workflow plumbing.
 
+The Python API (:mod:`memory_dynamics.api`): ``simulate(study, **keys)`` returns an
+``xarray.Dataset`` with simulation and theory, ``checks(ds)`` a ``pandas.DataFrame`` of the
+checks, ``figure(ds, name)`` a matplotlib figure.
+
 The science of every study is written up in the repository's ``docs/`` folder.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
+
+__all__ = ["__version__", "simulate", "checks", "figure"]
+
+
+def __getattr__(name):
+    # the API functions, imported on first use (the workflow imports this package while
+    # Snakemake parses it, where only the standard library and yaml may load)
+    if name in ("simulate", "checks", "figure"):
+        from . import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'memory_dynamics' has no attribute {name!r}")

@@ -34,7 +34,11 @@ PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snake
 
 __all__ = ["cf_attrs", "code_version", "provenance", "write_dataset", "read_dataset",
            "merge_shards", "combine_shards", "as_shard", "script_logger", "fail", "Progress",
-           "to_jsonable"]
+           "to_jsonable", "NON_FINITE", "explain_non_finite", "unexplained_non_finite"]
+
+#: the attribute that says what a NaN or inf in a variable means (every variable that may
+#: hold one states it where the variable is made)
+NON_FINITE = "non_finite_values"
 
 
 def cf_attrs(long_name: str, units: str = "1", **extra) -> dict:
@@ -110,12 +114,65 @@ def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     enc = {v: {"compression": "gzip", "compression_opts": 4}
            for v in ds.data_vars if ds[v].ndim and ds[v].dtype.kind in "fiu"}
+    enc.update({c: {"_FillValue": None} for c in ds.coords})  # CF: no fill value on coords
     try:
         ds.to_netcdf(tmp, engine="h5netcdf", encoding=enc)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
     return path
+
+
+def _where_non_finite(var: xr.DataArray) -> str:
+    """Where a variable is non-finite, e.g. ``"all of model in [sdm, willshaw]; 12 of 80
+    other values"``: the labels of each dimension along which it is entirely NaN or inf."""
+    bad = ~np.isfinite(var)
+    parts = []
+    covered = xr.zeros_like(bad)
+    for dim in var.dims:
+        if dim not in var.coords or var.sizes[dim] > 64:
+            continue
+        whole = bad.all([d for d in var.dims if d != dim])
+        if whole.any() and not whole.all():
+            labels = [f"{v:g}" if isinstance(v, float) else str(v)
+                      for v in var[dim].values[whole.values]]
+            parts.append(f"all of {dim} in [{', '.join(labels)}]")
+            covered = covered | whole
+    rest = int((bad & ~covered).sum())
+    if rest or not parts:
+        parts.append(f"{rest} of {int((~covered).sum())} other values")
+    return "; ".join(parts)
+
+
+def explain_non_finite(ds: xr.Dataset, reasons: dict[str, str]) -> xr.Dataset:
+    """State in its attributes why each variable holds NaN or inf: the first of the study's
+    ``reasons`` (``{regular expression of variable names: reason}``) whose pattern matches
+    the name, as :data:`NON_FINITE`, and where they are as ``non_finite_where``.
+    Variables no pattern matches are left to :func:`unexplained_non_finite`."""
+    import re
+
+    for name in unexplained_non_finite(ds):
+        reason = next((r for pattern, r in reasons.items() if re.fullmatch(pattern, name)),
+                      None)
+        if reason is not None:
+            ds[name].attrs[NON_FINITE] = reason
+            ds[name].attrs["non_finite_where"] = _where_non_finite(ds[name])
+    return ds
+
+
+def unexplained_non_finite(ds: xr.Dataset) -> dict[str, str]:
+    """Variables holding NaN or inf without a :data:`NON_FINITE` attribute saying why,
+    ``{name: "3 NaN, 1 inf of 120"}``; the merge flags each in its attributes, and the
+    tests require none."""
+    out = {}
+    for name, var in ds.variables.items():
+        if var.dtype.kind not in "fc" or NON_FINITE in var.attrs:
+            continue
+        values = np.asarray(var.values)
+        nan, inf = int(np.isnan(values).sum()), int(np.isinf(values).sum())
+        if nan or inf:
+            out[str(name)] = f"{nan} NaN, {inf} inf of {values.size}"
+    return out
 
 
 def read_dataset(path: str | Path) -> xr.Dataset:

@@ -243,7 +243,7 @@ def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q
                 **one}),
             "lyapunov": (("seed", "g"), lyap, {
                 "long_name": "largest Lyapunov exponent of the back-propagation (E log of "
-                             "single-vector growth per step)", "units": "1/step"}),
+                             "single-vector growth per step)", "units": "1"}),
             "norm_A_Z": ("seed", norm_a, {
                 "long_name": "max absolute row sum of Z (||W||_A = g ||Z||_A)", **one}),
             "sigma_max_Z": ("seed", smax, {
@@ -264,12 +264,12 @@ def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q
         coords={
             "seed": ("seed", np.arange(S), {"long_name": "network replicate", "units": "1"}),
             "g": ("g", gs, {"long_name": "gain g (W_ij ~ N(0, g^2/N))", "units": "1"}),
-            "q": ("q", np.arange(q_max + 1), {"long_name": "steps back in time",
-                                              "units": "steps"}),
+            "q": ("q", np.arange(q_max + 1), {"long_name": "steps back in time (count)",
+                                              "units": "1"}),
             "forget_bias": ("forget_bias", bs, {"long_name": "LSTM forget-gate bias b_f",
                                                 "units": "1"}),
-            "lag": ("lag", np.arange(n_lag), {"long_name": "time lag of the autocovariance",
-                                              "units": "steps"}),
+            "lag": ("lag", np.arange(n_lag), {
+                "long_name": "time lag of the autocovariance (steps)", "units": "1"}),
             "phi": ((), phi, {"long_name": "nonlinearity"}),
             "N": ((), N, {"long_name": "number of neurons", "units": "1"}),
             "sigma_u": ((), su, {"long_name": "input noise standard deviation",

@@ -192,8 +192,8 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
             new.append(Ws[k] + lr * G)
         Ws = new
     coords = {"init": ("init", np.arange(n_init), {"long_name": "start", "units": "1"}),
-              "step": ("step", np.array(rec), {"long_name": "gradient-descent step",
-                                               "units": "steps"}),
+              "step": ("step", np.array(rec), {"long_name": "gradient-descent step (count)",
+                                               "units": "1"}),
               "mode": ("mode", np.arange(len(s)), {"long_name": "input-output mode",
                                                    "units": "1"}),
               "item": ("item", np.arange(P), {"long_name": "item (example)", "units": "1"})}

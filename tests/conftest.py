@@ -35,3 +35,29 @@ def comparable(ds):
 @pytest.fixture(scope="session")
 def quick_config():
     return REPO / "workflows" / "config" / "quick.yaml"
+
+
+def cf_errors(path, check="cf:1.10"):
+    """The IOOS compliance checker's high-priority CF messages for a netCDF file (offline:
+    it ships the CF standard-name table), and the checks that raised instead of reporting:
+    ``(sorted messages, {check name: exception text})``."""
+    from compliance_checker.runner import CheckSuite
+
+    suite = CheckSuite()
+    suite.load_all_available_checkers()
+    ds = suite.load_dataset(str(path))
+    try:
+        groups, raised = suite.run_all(ds, [check], skip_checks=[])[check]
+    finally:
+        ds.close()
+    messages = []
+
+    def walk(results):
+        for r in results:
+            got, out_of = (int(r.value), 1) if isinstance(r.value, bool) else r.value
+            if r.weight == 3 and got < out_of:
+                messages.extend(r.msgs)
+            walk(r.children or [])
+
+    walk(groups)
+    return sorted(set(messages)), {k: str(e) for k, (e, _) in raised.items()}

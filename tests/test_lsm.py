@@ -109,10 +109,10 @@ def test_separation_ordered_and_checks_pass_at_small_size(small_point):
     assert all(c.passed for c in checks.values()), [c for c in checks.values() if not c.passed]
     # the d = 0 floor lies below every other curve on average over the window
     m = ds.separation_mean.sel(N=135, lam=2.0, input_fraction=0.3)
-    late = m.sel(time=slice(0.1, 0.5)).mean("time")
+    late = m.sel(t=slice(0.1, 0.5)).mean("t")
     assert np.all(np.diff(late.values) > 0)
     # the equilibrated start: the floor begins at the typical distance of two driven states
-    assert float(m.sel(distance=0).isel(time=0)) > 1.0
+    assert float(m.sel(distance=0).isel(t=0)) > 1.0
     pt = ds.sel(N=135, lam=2.0, input_fraction=0.3)
     assert 0.3 < float(pt.isi_cv) < 1.5 and 0 < float(pt.synchrony) < 1
 

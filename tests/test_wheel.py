@@ -33,7 +33,7 @@ EXAMPLES = textwrap.dedent("""
     assert 0 <= float(ds.one_step_error.mean()) < 0.05
     assert abs(alpha_at_one_step_error(0.01) - 0.1848) < 1e-3
     assert abs(critical_capacity() - 0.1379) < 1e-3
-    assert code_version() == "0.1.0", code_version()
+    assert code_version() == "0.2.0", code_version()
     print("ok")
 """)
 

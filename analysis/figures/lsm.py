@@ -27,7 +27,7 @@ def _fig_separation(ds, plt):
     for j, N in enumerate(Ns):
         ax, bx = axes[0, j], axes[1, j]
         pt = ds.sel(N=N, lam=sel["lam"], input_fraction=sel["input_fraction"])
-        t = 1e3 * pt.time.values
+        t = 1e3 * pt.t.values
         for c, d in zip(plotting.colors(ds.sizes["distance"])[::-1], ds.distance.values):
             m, s = pt.separation_mean.sel(distance=d), pt.separation_se.sel(distance=d)
             ax.plot(t, m, color=c, lw=1, ls="--" if d == 0 else "-",

@@ -3,12 +3,15 @@
 import os
 
 from memory_dynamics.io import (
+    NON_FINITE,
     combine_shards,
+    explain_non_finite,
     fail,
     provenance,
     read_dataset,
     script_logger,
     to_jsonable,
+    unexplained_non_finite,
     write_dataset,
 )
 from memory_dynamics.registry import get
@@ -29,7 +32,11 @@ for path in sm.input:
              "workflow to recompute it (the other shards are kept)")
 ds = combine_shards(parts, list(study.sweeps), complete=not study.ragged)
 log.info("merged %d shards: %s", len(sm.input), dict(ds.sizes))
-ds = analysis.add_theory(ds)
+ds = explain_non_finite(analysis.add_theory(ds), getattr(analysis, "NON_FINITE", {}))
+for name, what in unexplained_non_finite(ds).items():  # flagged, never silent
+    ds[name].attrs[NON_FINITE] = f"UNEXPLAINED: {what}"
+    log.warning("%s holds %s and does not say why (attribute %s)", name, what, NON_FINITE)
 ds.attrs.update(provenance(analysis.TITLE, to_jsonable(sm.config), analysis.REFERENCES))
+ds.attrs["study"] = study.name
 write_dataset(ds, sm.output[0])
 log.info("wrote %s", sm.output[0])

@@ -63,7 +63,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                     W0, v0, float(eps), lags, settings["n_samples"], rngs[1 + i], phi="tanh")
 
     one = {"units": "1"}
-    per_eps = {"units": "1/eps"}
+    per_eps = {"units": "1", "comment": "in units of 1/eps, eps the input-noise variance"}
     ds = xr.Dataset(
         {
             "J": (("network", "k"), J, {
@@ -99,9 +99,9 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         coords={
             "network": ("network", np.arange(n_net), {"long_name": "network replicate",
                                                       "units": "1"}),
-            "k": ("k", np.arange(k_max + 1), {"long_name": "lag", "units": "steps"}),
-            "lag": ("lag", lags, {"long_name": "lag of the simulated estimate",
-                                  "units": "steps"}),
+            "k": ("k", np.arange(k_max + 1), {"long_name": "lag (time steps)", "units": "1"}),
+            "lag": ("lag", lags, {"long_name": "lag of the simulated estimate (time steps)",
+                                  "units": "1"}),
             "tanh_eps": ("tanh_eps", eps_t, {"long_name": "noise variance of the simulated "
                                                           "tanh network", "units": "1"}),
             "ensemble": ((), ens, {"long_name": "network ensemble"}),

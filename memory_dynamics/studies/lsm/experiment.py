@@ -14,6 +14,11 @@ from ...observables import readout_performance, spike_statistics
 from ...sim.lsm import build_column, isolated_neurons, lif_rate, simulate, trains_at_distances
 from ...sim.rng import SeedLike, as_generator
 
+#: d(u, v) has units s^-1/2, which UDUNITS cannot write (no fractional powers; "s-1/2"
+#: parses as 0.5 s^-1): the number is stored with units "1" and the unit in a comment
+S_HALF = {"units": "1", "comment": "in units of s^-1/2 (L2 distance of the filtered spike "
+                                   "trains divided by T)"}
+
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,
                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
@@ -91,12 +96,12 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     one = {"units": "1"}
     ds = xr.Dataset(
         {
-            "state_distance": (("distance", "pair", "time"), dist.astype(np.float32), {
+            "state_distance": (("distance", "pair", "t"), dist.astype(np.float32), {
                 "long_name": "liquid state distance ||x_u(t) - x_v(t)|| (30 ms exp filter)",
                 **one}),
             "input_distance": (("distance", "pair"), achieved, {
                 "long_name": "achieved input distance d(u, v) (Gaussian 5 ms kernel, / T)",
-                "units": "s-1/2"}),
+                **S_HALF}),
             "readout_r2": (("delay",), r2, {
                 "long_name": "held-out r^2 of the linear readout of the input spike count in "
                              "the window ending delay before t", **one}),
@@ -116,7 +121,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "redrawn_input_trains": ((), redrawn, {
                 "long_name": "input trains redrawn (too few spikes to reach the largest "
                              "distance)", **one}),
-            "perturbation_distance": (("perturbation", "time"), pert_dist.astype(np.float32), {
+            "perturbation_distance": (("perturbation", "t"), pert_dist.astype(np.float32), {
                 "long_name": "state distance between two runs with the same history and "
                              "input, one of them with one extra input spike at t = 0", **one}),
             "isi_cv": ((), cv, {
@@ -147,11 +152,11 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         },
         coords={
             "distance": ("distance", dists, {"long_name": "target input distance d(u, v)",
-                                             "units": "s-1/2"}),
+                                             **S_HALF}),
             "pair": ("pair", np.arange(P), {"long_name": "input pair", **one}),
             "input_spike": ("input_spike", np.arange(len(trains[0])), {
                 "long_name": "input spike index", **one}),
-            "time": ("time", times, {"long_name": "time after the pre-period", "units": "s"}),
+            "t": ("t", times, {"long_name": "time after the pre-period", "units": "s"}),
             "perturbation": ("perturbation", np.arange(n_pert), {
                 "long_name": "perturbed pair", **one}),
             "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
@@ -161,8 +166,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "current": ("current", currents, {
                 "long_name": "constant current above background", "units": "nA"}),
             "N": ((), N, {"long_name": "column size", **one}),
-            "lam": ((), lam, {"long_name": "connection length scale lambda",
-                              "units": "grid spacing"}),
+            "lam": ((), lam, {"long_name": "connection length scale lambda (grid spacings)",
+                              "units": "1"}),
             "input_fraction": ((), frac, {"long_name": "fraction of neurons receiving input",
                                           **one}),
         },

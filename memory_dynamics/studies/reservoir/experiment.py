@@ -107,7 +107,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         coords={
             "seed": ("seed", np.arange(S), {"long_name": "reservoir replicate", "units": "1"}),
             "rho": ("rho", rhos, {"long_name": "spectral radius", "units": "1"}),
-            "k": ("k", np.arange(K), {"long_name": "delay", "units": "steps"}),
+            "k": ("k", np.arange(K), {"long_name": "delay (time steps)", "units": "1"}),
             "phi": ((), phi, {"long_name": "nonlinearity"}),
             "N": ((), N, {"long_name": "reservoir size", "units": "1"}),
             "input_scale": ((), scale, {"long_name": "input weight norm |v|", **one}),
