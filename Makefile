@@ -13,14 +13,14 @@ STAMP  := $(VENV)/.installed-stamp
 CLI    := $(BIN)/memory-dynamics
 RUN    := $(CLI) run --preset $(PRESET) $(foreach s,$(STUDY),--study $(s))
 
-.PHONY: all run report test lint dryrun bench clean help slurm-test
+.PHONY: all run report test test-lowest lint dryrun bench clean help slurm-test
 
 all: run report
 
 help:
 	@echo "make [PRESET=default|quick|large] [STUDY=name] [CORES=n]  run and build the report"
 	@echo "make test                                    run the test suite"
-	@echo "make report | lint | dryrun | bench | clean | slurm-test"
+	@echo "make report | lint | dryrun | bench | clean | slurm-test | test-lowest"
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "memory-dynamics needs Python >= 3.11 (set PYTHON=...)")'
@@ -39,6 +39,17 @@ report: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
+# The lowest supported versions: every direct dependency at its lower bound in pyproject.toml
+# (uv --resolution lowest-direct) in .venv-lowest, then the tests that do not run the
+# whole pipeline (those run in `make test` with the newest versions).
+LOWEST := .venv-lowest
+test-lowest: $(STAMP)
+	$(BIN)/python -m pip install --quiet "uv>=0.5"
+	test -x $(LOWEST)/bin/python || $(BIN)/uv venv --quiet --python $(PYTHON) $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e ".[test]"
+	$(BIN)/uv pip list --python $(LOWEST)/bin/python | grep -E -i "^(numpy|scipy|xarray|h5netcdf|h5py|matplotlib|pandas|jsonschema|pyyaml|snakemake) "
+	$(LOWEST)/bin/python -m pytest -n 2 -m "not pipeline and not slurm"
+
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/snakemake --lint
@@ -54,7 +65,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/lsm_vs_brian2.py
 
 clean:
-	rm -rf results/*/ results/report.html .snakemake
+	rm -rf results/*/ results/report.html results/config.yaml .snakemake
 
 # A real single-node SLURM on this machine (root; installs Debian's slurm-wlm and munge when
 # missing), the quick preset through the slurm profile, compared with a local run; then down.

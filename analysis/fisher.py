@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.linalg as sla
+import xarray as xr
 from scipy import special
 
 from ..io import cf_attrs
@@ -298,7 +299,7 @@ def memory_curve(W, v, eps: float = 1.0, sigma2: float = 1.0, k_max: int = 100
 
 # --------------------------------------------------------------------------- comparison
 
-def add_theory(ds):
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Add closed-form theory beside the sampled and simulated variables."""
 
     k_max = int(ds.k.max())
@@ -349,7 +350,7 @@ def linear_regime(ds):
 EXPONENT_MIN_N = 200
 
 
-def make_checks(ds):
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Theory-versus-computation and theory-versus-simulation checks of the Fisher study."""
     out = []
     ens = list(ds.ensemble.values)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import xarray as xr
 from scipy import special
 
 from ..io import cf_attrs
@@ -235,7 +236,7 @@ def critical_gain(sigma_u: float, phi: str = "tanh") -> float:
                                  0.05, 20.0, xtol=1e-10))
 
 
-def add_theory(ds):
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Measured rates and the three theories beside the simulated log norms."""
     import xarray as xr
 
@@ -290,7 +291,7 @@ KNOWN_DEVIATIONS = (
 )
 
 
-def make_checks(ds):
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Measured back-propagation rates against their theory, Hochreiter's bound.
 
     * ``simulation``: the rate (least-squares slope of the log Frobenius norm over the fit

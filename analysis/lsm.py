@@ -9,6 +9,7 @@ two runs with the same input and different initial states. Science notes: ``docs
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
 from . import checks as chk
 
@@ -39,7 +40,7 @@ KNOWN_DEVIATIONS = (
 )
 
 
-def add_theory(ds):
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Separation means and SEs, the d = 0 floor and the input-caused excess over it, the
     window-averaged ordering statistics, the perturbation test, rates."""
     ds = ds.copy()
@@ -94,7 +95,7 @@ def _points(ds):
             yield f"N{N}_lam{lam:g}_in{f:g}", f"N={N}, lambda={lam:g}, input to {f:.0%}", pt
 
 
-def make_checks(ds):
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Separation ordering, fading of the d = 0 floor, and the LIF rate.
 
     * ``simulation``: at every point, the window-averaged state distance grows with the input

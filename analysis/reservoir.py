@@ -13,6 +13,7 @@ memory of the same network, :math:`m(k) \le \sigma^2 J(k)`.
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
 from . import checks as chk
 from . import fisher as _fisher
@@ -110,7 +111,7 @@ def adjusted_r2(r2_in_sample, N: int, n_train: int):
     return r2_in_sample - (1 - r2_in_sample) * N / (n_train - N - 1)
 
 
-def add_theory(ds):
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Unbiased memory functions and the total capacities (simulated and exact)."""
     ds = ds.copy()
     unit = {"units": "1"}
@@ -144,7 +145,7 @@ CURVE_LAGS = (0, 1, 2, 5, 10, 20, 50, 100, 200)
 CURVE_MAX_REL_SE = 0.2
 
 
-def make_checks(ds):
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Memory curves and capacities against the exact theory, MC <= N, MC = N noise-free.
 
     * ``simulation``: the small-input limit of every noisy tanh point against the exact linear

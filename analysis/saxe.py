@@ -25,6 +25,7 @@ singular values :math:`\sqrt{2^{L+1}-1}` (root) and :math:`\sqrt{2^{L-m}-1}` wit
 from __future__ import annotations
 
 import numpy as np
+import xarray as xr
 
 from . import checks as chk
 
@@ -226,7 +227,7 @@ def measured_half_times(step, a, s) -> np.ndarray:
     return out
 
 
-def add_theory(ds):
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Closed-form trajectories and half-learning times beside the trained networks."""
     import xarray as xr
 
@@ -336,7 +337,7 @@ def euler_bound(s, tau):
     return 0.5 * x
 
 
-def make_checks(ds):
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Training runs against the exact discrete dynamics and the continuous closed forms.
 
     * ``theory`` (tolerance from float64 rounding): the aligned two-layer, three-layer and

@@ -19,6 +19,7 @@ working folder (the record of what ran; ``report`` reuses it) and handed to Snak
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import subprocess
 import sys
@@ -63,8 +64,9 @@ def _parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="validate the config, then run the workflow")
     _config_options(run)
-    run.add_argument("--cores", default="all",
-                     help="cores for local jobs, a number or 'all' (default: all)")
+    run.add_argument("--cores",
+                     help="cores for local jobs, a number or 'all' (default: all; with "
+                          "--profile, the profile's)")
     run.add_argument("--profile", metavar="NAME|DIR",
                      help="a Snakemake workflow profile: 'slurm' or 'local' (shipped) or "
                           "your own folder")
@@ -105,8 +107,8 @@ def _profile(name: str) -> Path:
                       + " (shipped) or the path of a profile folder")
 
 
-def _write_config(config: dict, directory: Path) -> Path:
-    path = directory / RUN_CONFIG
+def _write_config(config: dict, directory: Path, name: Path = RUN_CONFIG) -> Path:
+    path = directory / name
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text("# the validated config of the last `memory-dynamics run` here\n"
@@ -134,7 +136,9 @@ def _run(args) -> int:
         raise ConfigError(f"--directory {args.directory}: no such folder")
     config = _resolve(args, directory)
     cfg = _write_config(config, directory)
-    extra = ["--cores", str(args.cores), "--rerun-incomplete"]
+    extra = ["--rerun-incomplete"]
+    if args.cores or not args.profile:
+        extra += ["--cores", str(args.cores or "all")]
     if args.profile:
         extra += ["--workflow-profile", str(_profile(args.profile))]
     if args.dry_run:
@@ -156,12 +160,11 @@ def _report(args) -> int:
     if not by_study.exists():
         raise ConfigError(f"{by_study}: missing; run `memory-dynamics run` (with the same "
                           "config) first")
-    cfg = _write_config(config, directory) if not (directory / RUN_CONFIG).exists() \
-        else directory / RUN_CONFIG
+    explicit = args.preset or args.configfile or args.overrides or args.studies
+    cfg = (_write_config(config, directory, Path("results/summary/report-config.yaml"))
+           if explicit or not (directory / RUN_CONFIG).exists() else directory / RUN_CONFIG)
     # a metadata file makes the report open on the description (with the checks by study)
     # instead of the rule graph; Snakemake 9 renders only numbers there correctly
-    import csv
-
     with open(by_study) as f:
         rows = list(csv.DictReader(f))
     passed = [tuple(map(int, r["checks passed"].split(" of "))) for r in rows]

@@ -19,7 +19,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["readable", "heal", "machine_mem_mb", "oversized", "IGNORE_MEMORY"]
+__all__ = ["readable", "builds", "heal", "machine_mem_mb", "oversized", "IGNORE_MEMORY"]
 
 #: Environment variable that lets a local run start jobs larger than the machine's memory.
 IGNORE_MEMORY = "MEMORY_DYNAMICS_IGNORE_MEMORY"
@@ -41,12 +41,38 @@ def _say(message: str) -> None:
     print(f"memory-dynamics: {message}", file=sys.stderr)
 
 
+#: Snakemake options after which the run builds nothing: damaged files are only reported
+READ_ONLY = ("--dry-run", "--dryrun", "--report", "--lint", "--summary",
+             "--detailed-summary", "--list-rules", "--list", "--unlock", "--touch",
+             "--list-changes", "--lc", "--delete-all-output", "--delete-temp-output")
+
+
+def builds(argv: Sequence[str]) -> bool:
+    """Whether a Snakemake command line runs jobs (not a dry run, report, lint, ...)."""
+    for a in argv:
+        if a.split("=")[0] in READ_ONLY or a in ("-n", "-t"):
+            return False
+        if a.startswith("-") and not a.startswith("--") and "n" in a[1:]:
+            return False  # combined short flags, e.g. -np
+    return True
+
+
 def heal(studies: Sequence[str], shard_ids: Mapping[str, Sequence[str]],
-         root: str | Path = ".") -> list[Path]:
+         root: str | Path = ".", remove: bool = True) -> list[Path]:
     """Remove the unreadable datasets of ``studies`` (and what is built from them); return
-    the removed paths. Every removed file is rebuilt by the run that called this."""
+    the removed paths. Every removed file is rebuilt by the run that called this. With
+    ``remove=False`` (a dry run, a report) they are only reported."""
     removed = []
     root = Path(root)
+    if not remove:
+        for study in studies:
+            files = [root / "results" / study / "shards" / f"{s}.nc" for s in shard_ids[study]]
+            files.append(root / "results" / study / f"{study}.nc")
+            for p in files:
+                if p.exists() and (why := readable(p)):
+                    _say(f"{p} is unreadable ({why}); a run (not this one) removes and "
+                         "rebuilds it")
+        return removed
     for study in studies:
         merged = root / "results" / study / f"{study}.nc"
         shards = [root / "results" / study / "shards" / f"{s}.nc" for s in shard_ids[study]]

@@ -34,7 +34,8 @@ PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "h5py", "matplotlib", "snake
 
 __all__ = ["cf_attrs", "code_version", "provenance", "write_dataset", "read_dataset",
            "merge_shards", "combine_shards", "as_shard", "script_logger", "fail", "Progress",
-           "to_jsonable", "NON_FINITE", "explain_non_finite", "unexplained_non_finite"]
+           "to_jsonable", "NON_FINITE", "explain_non_finite", "unexplained_non_finite", "to_cf",
+           "from_cf"]
 
 #: the attribute that says what a NaN or inf in a variable means (every variable that may
 #: hold one states it where the variable is made)
@@ -107,10 +108,43 @@ def provenance(title: str, config: dict, references: str, **extra) -> dict:
     }
 
 
+#: suffix of the label variable that holds a string-valued axis in a file
+LABEL = "_label"
+
+
+def to_cf(ds: xr.Dataset) -> xr.Dataset:
+    """The dataset as it is written: a string-valued axis (``model``, ``phi``,
+    ``ensemble``) becomes an integer index coordinate with the strings in the auxiliary
+    label coordinate ``<axis>_label`` (CF coordinate variables are numeric and monotonic;
+    labels are string auxiliary coordinates, CF section 6.1). :func:`from_cf` undoes it."""
+    text = [d for d in ds.dims if d in ds.coords and ds[d].dtype.kind in "OUS"]
+    for d in text:
+        attrs = dict(ds[d].attrs)
+        labels = ds[d].values.astype(str)
+        ds = ds.drop_vars(d).assign_coords({
+            d: (d, np.arange(len(labels)), {"long_name": f"index of {d} (labels in "
+                                                         f"{d}{LABEL})", "units": "1"}),
+            f"{d}{LABEL}": (d, labels.astype(object), attrs)})
+    return ds
+
+
+def from_cf(ds: xr.Dataset) -> xr.Dataset:
+    """Undo :func:`to_cf`: each ``<axis>_label`` becomes the axis' index again, so
+    ``ds.sel(model="hrr")`` works (``xr.open_dataset(path).pipe(from_cf)``)."""
+    for name in [v for v in ds.coords if str(v).endswith(LABEL)]:
+        d = str(name)[: -len(LABEL)]
+        if ds[name].dims == (d,):
+            ds = ds.drop_vars(d).assign_coords(
+                {d: (d, ds[name].values.astype(str), ds[name].attrs)}).drop_vars(name)
+    return ds
+
+
 def write_dataset(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to netCDF4 (h5netcdf) atomically; float variables are compressed."""
+    """Write ``ds`` to netCDF4 (h5netcdf) atomically, CF-style (:func:`to_cf`); float
+    variables are compressed."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    ds = to_cf(ds)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     enc = {v: {"compression": "gzip", "compression_opts": 4}
            for v in ds.data_vars if ds[v].ndim and ds[v].dtype.kind in "fiu"}
@@ -178,7 +212,7 @@ def unexplained_non_finite(ds: xr.Dataset) -> dict[str, str]:
 def read_dataset(path: str | Path) -> xr.Dataset:
     """Load a dataset fully into memory (and close the file)."""
     try:
-        return xr.load_dataset(path, engine="h5netcdf")
+        return from_cf(xr.load_dataset(path, engine="h5netcdf"))
     except (OSError, ValueError) as e:
         raise OSError(f"cannot read dataset {path}: {e} (corrupt or truncated? delete it "
                       "and rerun to recompute)") from e

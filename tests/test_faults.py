@@ -106,6 +106,10 @@ def test_damaged_merged_dataset_is_rebuilt_from_its_shards(tmp_path, quick_confi
         merged.write_bytes(b"not a netCDF file\n" * 100)
     else:
         merged.unlink()
+    if damage == "truncated":  # a dry run reports it and deletes nothing
+        dry = run_snakemake(tmp_path, *_args(quick_config), "--dry-run")
+        assert "results/fisher/fisher.nc is unreadable" in _console(dry)
+        assert merged.exists() and all(p.exists() for p in figures)
     proc = run_snakemake(tmp_path, *_args(quick_config))
     out = _console(proc)
     if damage != "deleted":

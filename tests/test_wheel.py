@@ -64,3 +64,16 @@ def test_wheel_installs_and_runs_outside_the_repository(tmp_path):
     out = subprocess.run([py, "-c", EXAMPLES], cwd=work, capture_output=True, text=True,
                          env=env)
     assert out.returncode == 0 and out.stdout.strip() == "ok", out.stdout + out.stderr
+    # the command runs the workflow shipped in the wheel, in the user's own folder
+    mine = work / "mine.yaml"
+    mine.write_text("hopfield:\n  N: [300]\n  alpha: [0.1, 0.2]\n  n_networks: 2\n")
+    cli = env_dir / "bin" / "memory-dynamics"
+    ok = subprocess.run([cli, "check-config", mine], cwd=work, capture_output=True,
+                        text=True, env=env)
+    assert ok.returncode == 0 and "valid" in ok.stdout, ok.stdout + ok.stderr
+    run = subprocess.run([cli, "run", "--study", "hopfield", "--configfile", mine, "--cores",
+                          "2", "--", "--quiet"], cwd=work, capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
+    assert (work / "results" / "hopfield" / "hopfield.nc").exists()
+    assert (work / "results" / "hopfield" / "checks.html").exists()

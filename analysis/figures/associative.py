@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from .. import associative as th
 from .. import plotting
@@ -69,6 +70,7 @@ def _fig_p_correct(ds, plt):
             ax.axhline(float(st.get("criterion_correct", 0.99)), color="0.6", lw=0.5,
                        ls="--")
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(NullFormatter())  # a short decade: no crowding
             ax.set_ylim(-0.02, 1.02)
             ax.set_title(f"storage {S}, cue noise $\\nu$ = {nu:g}", fontsize=7)
             if r == len(nus) - 1:

@@ -23,7 +23,8 @@ SHARDS = {name: shards(config, name) for name in REGISTRY}
 if workflow.is_main_process:  # never inside a cluster job, which re-parses this file
     # unreadable (truncated, corrupt) datasets of the configured studies are removed, with
     # what depends on them, and rebuilt by this same run: every one of them is a target
-    health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES})
+    health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES},
+                remove=health.builds(sys.argv))
 
 
 wildcard_constraints:
