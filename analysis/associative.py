@@ -839,9 +839,14 @@ NON_FINITE = {
     r"information_sim|information_theory|capacity_reference":
         "NaN for fast weights except at their capacity (they are measured against age, not "
         "on the load grid) and where no criterion crossing defines the load",
-    r".*": "NaN for the models this measure does not apply to (a measure of one family: "
-           "recall among M for vector models, bit error for binary words, Willshaw, SDM, "
-           "redundant-copy and fast-weight measures), listed in non_finite_where",
+    r"(p_correct|p_correct_frady|signal_mean|signal_var|crosstalk_mean|crosstalk_var"
+    r"|bit_error|bit_error_fixed_point|false_positive_rate|miss_rate|synapse_fraction"
+    r"|active_locations|sdm_bit_error_vs_radius|sdm_bit_error_vs_cue|redundant_signal_var"
+    r"|redundant_crosstalk_var|redundant_p_correct|fw_bit_error_one_shot|fw_bit_error_inner)"
+    r"(_theory)?|n_items|redundant_n|sdm_radius":
+        "NaN for the models this measure does not apply to (a measure of one family: "
+        "recall among M for vector models, bit error for binary words, Willshaw, SDM, "
+        "redundant-copy and fast-weight measures), listed in non_finite_where",
 }
 
 

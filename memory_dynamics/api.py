@@ -1,8 +1,9 @@
 """The Python API: simulate a (small) sweep of any study in memory, check it, draw it.
 
 The workflow runs exactly these steps, one shard per job; here they run in the calling
-process, so a sweep point gives the same numbers as in the pipeline (the same seeds from
-the root seed and the point's grid indices)::
+process. Seeds come from the root seed and a point's grid indices (its positions in the
+sweep lists), so with the same sweep lists and settings as a pipeline run every point gives
+that run's numbers::
 
     import memory_dynamics as md
 

@@ -30,8 +30,8 @@ import yaml
 
 from . import __version__
 from .config import PRESETS, ConfigError, resolve, shards
-from .health import IGNORE_MEMORY
-from .registry import WORKFLOW_DIR, studies
+from .health import IGNORE_MEMORY, machine_mem_mb, oversized
+from .registry import WORKFLOW_DIR, get, studies
 
 __all__ = ["main", "snakemake_command"]
 
@@ -83,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     _config_options(rep, preset_default=None)
     rep.add_argument("--directory", default=".", metavar="DIR", help="working folder")
     rep.add_argument("--output", default="results/report.html", metavar="FILE",
-                     help="the report file (.html, or .zip; default: %(default)s)")
+                     help="the report file, relative to --directory (.html, or .zip; "
+                          "default: %(default)s)")
 
     chk = sub.add_parser("check-config", help="validate a config file; exit 0 or 1")
     chk.add_argument("file", metavar="FILE")
@@ -107,11 +108,12 @@ def _profile(name: str) -> Path:
                       + " (shipped) or the path of a profile folder")
 
 
-def _write_config(config: dict, directory: Path, name: Path = RUN_CONFIG) -> Path:
+def _write_config(config: dict, directory: Path, name: Path = RUN_CONFIG,
+                  what: str = "the last `memory-dynamics run` here") -> Path:
     path = directory / name
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
-    tmp.write_text("# the validated config of the last `memory-dynamics run` here\n"
+    tmp.write_text(f"# the validated config of {what}\n"
                    + yaml.safe_dump(config, sort_keys=False))
     tmp.replace(path)
     return path
@@ -130,27 +132,64 @@ def _resolve(args, directory: Path, reuse: bool = False) -> dict:
     return resolve(args.preset or "default", args.configfile, args.overrides, args.studies)
 
 
+def _call(command: list[str], env: dict | None = None) -> int:
+    """Run Snakemake and wait for it. Ctrl-C reaches it too (the same process group); it
+    is given all the time it needs to stop cleanly (release its lock, mark incomplete
+    files), so the same command resumes."""
+    proc = subprocess.Popen(command, env=env)
+    interrupted = False
+    while True:
+        try:
+            rc = proc.wait()
+            break
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        print("memory-dynamics: interrupted; rerun the same command to resume (finished "
+              "shards are kept)", file=sys.stderr)
+    return rc
+
+
 def _run(args) -> int:
     directory = Path(args.directory).resolve()
     if not directory.is_dir():
         raise ConfigError(f"--directory {args.directory}: no such folder")
     config = _resolve(args, directory)
-    cfg = _write_config(config, directory)
-    extra = ["--rerun-incomplete"]
-    if args.cores or not args.profile:
-        extra += ["--cores", str(args.cores or "all")]
-    if args.profile:
-        extra += ["--workflow-profile", str(_profile(args.profile))]
-    if args.dry_run:
-        extra.append("--dry-run")
-    passthrough = [a for a in args.snakemake_args if a != "--"]
+    profile = _profile(args.profile) if args.profile else None
+    local = profile is None or profile.name == "local"
+    # the largest job must fit the machine (a cluster run requests each job's estimate)
+    jobs = {str(directory / "results" / s / "shards" / f"{shard}.nc"):
+            get(s).mem_mb(config, points, 1)
+            for s in config["studies"] for shard, points in shards(config, s).items()}
     env = dict(os.environ)
     if args.ignore_memory:
         env[IGNORE_MEMORY] = "1"
-    jobs = sum(len(shards(config, s)) for s in config["studies"])
+    too_big = None if args.ignore_memory else oversized(jobs, local)
+    if too_big and not args.dry_run:
+        print(f"Resource error: {too_big}", file=sys.stderr)
+        return 1
+    if too_big:
+        print(f"Warning (a run would stop here): {too_big}", file=sys.stderr)
+    # a dry run leaves the record of the last run alone
+    cfg = (_write_config(config, directory, Path("results/summary/dry-run-config.yaml"),
+                         "the last `memory-dynamics run --dry-run` here")
+           if args.dry_run else _write_config(config, directory))
+    extra = ["--rerun-incomplete"]
+    if args.cores or profile is None:
+        extra += ["--cores", str(args.cores or "all")]
+    passthrough = [a for a in args.snakemake_args if a != "--"]
+    if local and not any(a.startswith("--resources") for a in passthrough):
+        # jobs side by side must fit too: Snakemake schedules them within this
+        extra += ["--resources", f"mem_mb={machine_mem_mb()}"]
+    if profile is not None:
+        extra += ["--workflow-profile", str(profile)]
+    if args.dry_run:
+        extra.append("--dry-run")
+    todo = sum(not os.path.exists(p) for p in jobs)
     print(f"memory-dynamics {__version__}: studies {', '.join(config['studies'])}; "
-          f"{jobs} simulate job(s); config written to {cfg}", file=sys.stderr)
-    return subprocess.call(snakemake_command(cfg, directory, *extra, *passthrough), env=env)
+          f"{todo} of {len(jobs)} simulate job(s) to run; config written to {cfg}",
+          file=sys.stderr)
+    return _call(snakemake_command(cfg, directory, *extra, *passthrough), env=env)
 
 
 def _report(args) -> int:
@@ -161,7 +200,8 @@ def _report(args) -> int:
         raise ConfigError(f"{by_study}: missing; run `memory-dynamics run` (with the same "
                           "config) first")
     explicit = args.preset or args.configfile or args.overrides or args.studies
-    cfg = (_write_config(config, directory, Path("results/summary/report-config.yaml"))
+    cfg = (_write_config(config, directory, Path("results/summary/report-config.yaml"),
+                         "the last `memory-dynamics report` here")
            if explicit or not (directory / RUN_CONFIG).exists() else directory / RUN_CONFIG)
     # a metadata file makes the report open on the description (with the checks by study)
     # instead of the rule graph; Snakemake 9 renders only numbers there correctly
@@ -172,8 +212,8 @@ def _report(args) -> int:
     meta.write_text(yaml.safe_dump({"studies": len(rows),
                                     "checks": sum(n for _, n in passed),
                                     "checks passed": sum(k for k, _ in passed)}))
-    return subprocess.call(snakemake_command(cfg, directory, "--report", args.output,
-                                             "--report-metadata", str(meta)))
+    return _call(snakemake_command(cfg, directory, "--report", args.output,
+                                   "--report-metadata", str(meta)))
 
 
 def _check_config(args) -> int:
@@ -194,8 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"Config error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("memory-dynamics: interrupted; rerun the same command to resume (finished "
-              "shards are kept)", file=sys.stderr)
+        print("memory-dynamics: interrupted", file=sys.stderr)
         return 130
 
 

@@ -186,6 +186,12 @@ class _StrictLoader(yaml.SafeLoader):
         keys = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
+            try:
+                hash(key)
+            except TypeError:
+                mark = key_node.start_mark
+                raise ConfigError(f"{mark.name}, line {mark.line + 1}: the key {key!r} is not "
+                                  "a plain value; allowed: names such as n_networks") from None
             if key in keys:
                 mark = key_node.start_mark
                 raise ConfigError(f"{mark.name}, line {mark.line + 1}: key {key!r} is given "

@@ -25,16 +25,26 @@ __all__ = ["readable", "builds", "heal", "machine_mem_mb", "oversized", "IGNORE_
 IGNORE_MEMORY = "MEMORY_DYNAMICS_IGNORE_MEMORY"
 
 
+#: HDF5's words for a file that is damaged (not merely locked or unreadable to us)
+DAMAGE = ("truncated", "signature", "eof", "bad object header", "wrong b-tree signature")
+
+
 def readable(path: str | Path) -> str | None:
-    """``None`` if HDF5 opens ``path`` (it checks the stored end-of-file address, so a
-    truncated file fails), else the reason."""
+    """``None`` if HDF5 opens ``path``, else why it is damaged: HDF5 checks the file
+    signature and the stored end-of-file address, so a truncated or overwritten file fails.
+    A file that cannot be opened for another reason (permissions, a lock on a network file
+    system) is not called damaged: it raises, and is never removed."""
     import h5py
 
     try:
-        with h5py.File(path, "r"):
+        with h5py.File(path, "r", locking=False):
             return None
+    except PermissionError:
+        raise
     except OSError as e:
-        return str(e)
+        if any(w in str(e).lower() for w in DAMAGE):
+            return str(e)
+        raise
 
 
 def _say(message: str) -> None:
@@ -42,18 +52,30 @@ def _say(message: str) -> None:
 
 
 #: Snakemake options after which the run builds nothing: damaged files are only reported
-READ_ONLY = ("--dry-run", "--dryrun", "--report", "--lint", "--summary",
-             "--detailed-summary", "--list-rules", "--list", "--unlock", "--touch",
-             "--list-changes", "--lc", "--delete-all-output", "--delete-temp-output")
+#: (a plain build of the default target is the only run that may remove anything)
+READ_ONLY = ("--dry-run", "--dryrun", "--report", "--lint", "--summary", "--detailed-summary",
+             "--list-rules", "--list", "--list-target-rules", "--lt", "--unlock", "--touch",
+             "--list-changes", "--lc", "--list-code-changes", "--list-input-changes",
+             "--list-params-changes", "--list-version-changes", "--list-untracked",
+             "--delete-all-output", "--delete-temp-output", "--dag", "--rulegraph",
+             "--filegraph", "--cleanup-metadata", "--cm", "--containerize", "--archive",
+             "--print-compilation", "--until", "-U", "--omit-from", "-O", "--allowed-rules",
+             "--forcerun", "-R", "--batch", "--cleanup-shadow", "--edit-notebook")
+READ_ONLY_SHORT = "ntSDlU"  # -n dry run, -t touch, -S/-D summaries, -l list, -U until
 
 
 def builds(argv: Sequence[str]) -> bool:
-    """Whether a Snakemake command line runs jobs (not a dry run, report, lint, ...)."""
-    for a in argv:
-        if a.split("=")[0] in READ_ONLY or a in ("-n", "-t"):
+    """Whether a Snakemake command line builds the default target (every output of the
+    configured studies): not a dry run, report, lint, listing, graph, partial run
+    (``--until``, ``--omit-from``) or a run of named targets (``results/...`` or a rule)."""
+    for a in argv[1:]:
+        if a.split("=")[0] in READ_ONLY:
             return False
-        if a.startswith("-") and not a.startswith("--") and "n" in a[1:]:
-            return False  # combined short flags, e.g. -np
+        if a.startswith("-") and not a.startswith("--") and set(a[1:]) & set(READ_ONLY_SHORT):
+            return False  # alone or combined, e.g. -np
+        if a.startswith("results/") or a in ("all", "checkout_all", "simulate", "merge",
+                                              "checks", "summary") or a.startswith("figures_"):
+            return False  # named targets: other studies' outputs are not rebuilt
     return True
 
 
@@ -83,7 +105,7 @@ def heal(studies: Sequence[str], shard_ids: Mapping[str, Sequence[str]],
             removed.append(p)
         if merged.exists():
             why = readable(merged)
-            if why or bad:
+            if why or bad:  # built from a damaged shard: Snakemake would not rebuild it
                 reason = why or "built from the unreadable shard(s) above"
                 _say(f"{merged} is unreadable or stale ({reason}): removed; this run "
                      f"rebuilds it from its {len(shards)} shard(s), then its checks and "

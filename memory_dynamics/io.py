@@ -119,7 +119,10 @@ def to_cf(ds: xr.Dataset) -> xr.Dataset:
     labels are string auxiliary coordinates, CF section 6.1). :func:`from_cf` undoes it."""
     text = [d for d in ds.dims if d in ds.coords and ds[d].dtype.kind in "OUS"]
     for d in text:
-        attrs = dict(ds[d].attrs)
+        if f"{d}{LABEL}" in ds.variables:
+            raise ValueError(f"cannot store the string axis {d!r}: the dataset already has a "
+                             f"variable {d}{LABEL}")
+        attrs = {**ds[d].attrs, "label_of": d}
         labels = ds[d].values.astype(str)
         ds = ds.drop_vars(d).assign_coords({
             d: (d, np.arange(len(labels)), {"long_name": f"index of {d} (labels in "
@@ -131,11 +134,12 @@ def to_cf(ds: xr.Dataset) -> xr.Dataset:
 def from_cf(ds: xr.Dataset) -> xr.Dataset:
     """Undo :func:`to_cf`: each ``<axis>_label`` becomes the axis' index again, so
     ``ds.sel(model="hrr")`` works (``xr.open_dataset(path).pipe(from_cf)``)."""
-    for name in [v for v in ds.coords if str(v).endswith(LABEL)]:
-        d = str(name)[: -len(LABEL)]
-        if ds[name].dims == (d,):
-            ds = ds.drop_vars(d).assign_coords(
-                {d: (d, ds[name].values.astype(str), ds[name].attrs)}).drop_vars(name)
+    for name in list(ds.coords):
+        d = ds[name].attrs.get("label_of")
+        if d is not None and ds[name].dims == (d,):  # only the labels to_cf wrote
+            attrs = {k: v for k, v in ds[name].attrs.items() if k != "label_of"}
+            ds = ds.drop_vars([d] if d in ds.variables else []).assign_coords(
+                {d: (d, ds[name].values.astype(str), attrs)}).drop_vars(name)
     return ds
 
 

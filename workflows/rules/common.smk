@@ -23,8 +23,11 @@ SHARDS = {name: shards(config, name) for name in REGISTRY}
 if workflow.is_main_process:  # never inside a cluster job, which re-parses this file
     # unreadable (truncated, corrupt) datasets of the configured studies are removed, with
     # what depends on them, and rebuilt by this same run: every one of them is a target
-    health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES},
-                remove=health.builds(sys.argv))
+    try:
+        health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES},
+                    remove=health.builds(sys.argv))
+    except OSError as err:  # not damage: permissions, a lock; never removed
+        sys.exit(f"Error: cannot check an existing output: {err}")
 
 
 wildcard_constraints:

@@ -2,6 +2,7 @@
 
 import os
 
+from memory_dynamics.health import readable
 from memory_dynamics.io import (
     NON_FINITE,
     combine_shards,
@@ -26,10 +27,14 @@ for path in sm.input:
         parts.append(read_dataset(path))
     except OSError as e:
         # damaged after the run started (the run's own start removes damaged shards and
-        # recomputes them): remove it, so that the next run recomputes exactly this shard
-        os.remove(path)
-        fail(log, f"merge_{study.name}: unreadable shard {path} removed ({e}); rerun the "
-             "workflow to recompute it (the other shards are kept)")
+        # recomputes them): if HDF5 itself calls it damaged, remove it, so that the next
+        # run recomputes exactly this shard; otherwise keep it and say why
+        damaged = readable(path) is not None
+        if damaged:
+            os.remove(path)
+        fail(log, f"merge_{study.name}: cannot read shard {path} ({e}); "
+             + ("it is damaged and was removed: rerun the workflow to recompute it (the "
+                "other shards are kept)" if damaged else "it was kept"))
 ds = combine_shards(parts, list(study.sweeps), complete=not study.ragged)
 log.info("merged %d shards: %s", len(sm.input), dict(ds.sizes))
 ds = explain_non_finite(analysis.add_theory(ds), getattr(analysis, "NON_FINITE", {}))

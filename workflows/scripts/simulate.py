@@ -41,10 +41,16 @@ try:
     ds = simulate_points(study.name, points, sm.params.settings, sm.params.root_seed,
                          progress=started)
 except Exception as e:
-    pt, name = current["pt"], current["name"]
-    log.exception("sweep point %s failed", name)
-    fail(log, f"simulate_{study.name}: sweep point {name} (values {pt['values']}, grid "
-         f"indices {list(pt['indices'])}) failed: {type(e).__name__}: {e}; the shard "
+    log.exception("simulate_%s failed", study.name)
+    if not current:
+        where = "before its first sweep point"
+    else:
+        pt = current["pt"]
+        where = (f"sweep point {current['name']} (values {pt['values']}, grid indices "
+                 f"{list(pt['indices'])})")
+        if pt is points[-1]:
+            where += " or the combining of the shard's points after it"
+    fail(log, f"simulate_{study.name}: {where} failed: {type(e).__name__}: {e}; the shard "
          f"{sm.output[0]} was not written, other shards are unaffected")
 ds.attrs.update(provenance(f"{study.name} shard", to_jsonable(sm.config), study.title,
                            grid_indices=str([list(p["indices"]) for p in points])))

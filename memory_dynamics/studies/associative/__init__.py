@@ -41,12 +41,15 @@ def _mem_mb(config, points, attempt):
 def _runtime(config, points, attempt):
     """Minutes: the cost model (s per point of 16 trials), scaled to the trials and, beyond
     the large preset's sizes, to the probes and vocabulary (scores), the redundant copies,
-    the SDM address length, the Hopfield iterations and the fast-weight stream."""
+    the SDM address length, the Hopfield iterations, the fast-weight stream and the
+    per-point scans (decays, SDM radii and cue noises)."""
     ac = config["associative"]
     scale = (ac["n_trials"] / 16 * grows(ac["n_probes"], 32) * grows(ac["vocabulary"], 1000)
              * grows(sum(ac["copies_sweep"]) + ac["copies"], 35)
              * grows(ac["sdm_address_bits"], 256) * grows(ac["hopfield_steps"], 30)
-             * grows(ac["stream_length"] * ac["inner_steps"], 2000))
+             * grows(ac["stream_length"] * ac["inner_steps"], 2000)
+             * grows(len(ac["decays"]) * len(ac["sdm_radius_offsets"])
+                     * len(ac["sdm_cue_noise"]), 252))
     return int(attempt * (10 + scale * sum(_cost(p["values"]) for p in points) / 6))
 
 
@@ -65,6 +68,7 @@ STUDY = Study(
     mem_mb=_mem_mb,
     runtime=_runtime,
     size_keys=("n_trials", "n_probes", "vocabulary", "copies", "copies_sweep",
-               "sdm_address_bits", "hopfield_steps", "stream_length", "inner_steps"),
+               "sdm_address_bits", "hopfield_steps", "stream_length", "inner_steps", "decays",
+               "sdm_radius_offsets", "sdm_cue_noise"),
     slurm_bundle=13,
 )

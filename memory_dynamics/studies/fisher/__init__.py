@@ -31,7 +31,7 @@ def _mem_mb(config, points, attempt):
     N = largest(points)
     n = 20 * N * N + fc["n_networks"] * (fc["k_max"] + 1) * 4
     if any(p["values"]["N"] in fc["simulate_N"] for p in points):
-        n += fc["n_samples"] * max(fc["simulate_N"]) * 2
+        n += fc["n_samples"] * max(fc["simulate_N"], default=0) * 2
     return int(attempt * (600 + 8 * n / 2**20))
 
 
@@ -42,7 +42,7 @@ def _runtime(config, points, attempt):
     fc = config["fisher"]
     scale = grows(fc["n_networks"], 1000) * grows(fc["k_max"], 1000)
     sim = grows(fc["n_samples"], 2e5) * grows(len(fc["lags"]), 4) * grows(
-        len(fc["tanh_eps"]), 5) * grows(max(fc["simulate_N"]), 200)
+        len(fc["tanh_eps"]), 5) * grows(max(fc["simulate_N"], default=0), 200)
     return int(attempt * (10 + sum(2 * scale * (sim if p["values"]["N"] in fc["simulate_N"]
                                                 else 1) for p in points)))
 

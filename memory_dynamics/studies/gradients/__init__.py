@@ -48,6 +48,6 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
-    size_keys=("n_seeds", "q_max", "burn_in", "n_probes", "lstm_forget_bias"),
+    size_keys=("g", "n_seeds", "q_max", "burn_in", "n_probes", "lstm_forget_bias"),
     slurm_bundle=20,  # 29 GB per bundle in the large preset
 )

@@ -55,6 +55,6 @@ STUDY = Study(
     check_config=_check_config,
     mem_mb=_mem_mb,
     runtime=_runtime,
-    size_keys=("n_seeds", "T", "washout", "k_max"),
+    size_keys=("rho", "n_seeds", "T", "washout", "k_max"),
     slurm_bundle=8,  # 46 GB per bundle in the large preset
 )
