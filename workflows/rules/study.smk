@@ -10,7 +10,7 @@ rule simulate:
         settings=lambda wildcards: settings(wildcards.study),
         root_seed=config["root_seed"],
     conda:
-        "../../environment.yml"
+        "../environment.yml"
     log:
         "results/{study}/logs/simulate/{shard}.log",
     benchmark:
@@ -31,7 +31,7 @@ rule merge:
     output:
         "results/{study}/{study}.nc",
     conda:
-        "../../environment.yml"
+        "../environment.yml"
     log:
         "results/{study}/logs/merge.log",
     resources:
@@ -55,7 +55,7 @@ rule checks:
     params:
         caption=lambda wildcards: (REGISTRY[wildcards.study].captions / "checks.rst").read_text(),
     conda:
-        "../../environment.yml"
+        "../environment.yml"
     log:
         "results/{study}/logs/checks.log",
     resources:
@@ -86,7 +86,7 @@ for study in REGISTRY.values():
         params:
             study=study.name,
         conda:
-            "../../environment.yml"
+            "../environment.yml"
         log:
             f"results/{study.name}/logs/figures.log",
         resources:

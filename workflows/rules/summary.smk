@@ -21,7 +21,7 @@ rule summary:
     params:
         studies=STUDIES,
     conda:
-        "../../environment.yml"
+        "../environment.yml"
     log:
         "results/summary/summary.log",
     resources:
