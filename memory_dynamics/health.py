@@ -73,8 +73,8 @@ def builds(argv: Sequence[str]) -> bool:
             return False
         if a.startswith("-") and not a.startswith("--") and set(a[1:]) & set(READ_ONLY_SHORT):
             return False  # alone or combined, e.g. -np
-        if a.startswith("results/") or a in ("all", "checkout_all", "simulate", "merge",
-                                              "checks", "summary") or a.startswith("figures_"):
+        if a.startswith("results/") or a in ("simulate", "merge", "checks", "summary") \
+                or a.startswith("figures_"):
             return False  # named targets: other studies' outputs are not rebuilt
     return True
 

@@ -215,6 +215,10 @@ def test_unhashable_yaml_key_and_empty_optional_list(tmp_path, capsys):
 
 def test_dry_run_reports_but_never_removes(tmp_path):
     assert health.builds(["snakemake", "--cores", "2"])
+    assert health.builds(["snakemake", "--cores", "all", "all"])  # the default target
+    assert health.builds([*cli.snakemake_command(tmp_path / "results/config.yaml", tmp_path,
+                                                 "--cores", "all", "--resources",
+                                                 "mem_mb=24000")][2:])
     for argv in (["-n"], ["-np"], ["--dry-run"], ["--report", "r.html"], ["--dag"],
                  ["--until", "merge"], ["results/hopfield/checks.csv"], ["--lint"],
                  ["--rulegraph"], ["--list-code-changes"]):
