@@ -34,8 +34,14 @@ Intell. 46:159; Willshaw, Buneman & Longuet-Higgins (1969) Nature 222:960; Kaner
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import scipy.fft as sfft
+from numpy.typing import ArrayLike, DTypeLike
+
+if TYPE_CHECKING:  # xarray is imported where a dataset is built
+    import xarray as xr
 
 from .rng import SeedLike, as_generator
 
@@ -51,21 +57,23 @@ __all__ = ["gaussian_vectors", "sign_vectors", "unitary_vectors", "phasor_vector
 
 # --- random vectors -------------------------------------------------------------------------
 
-def gaussian_vectors(shape, seed: SeedLike, dtype=np.float32) -> np.ndarray:
+def gaussian_vectors(shape: int | tuple[int, ...], seed: SeedLike,
+                     dtype: DTypeLike = np.float32) -> np.ndarray:
     """i.i.d. N(0, 1/n) elements, n = ``shape[-1]`` (so E|x|² = 1)."""
     rng = as_generator(seed)
     x = rng.standard_normal(shape, dtype=np.float32).astype(dtype)
     return x / x.dtype.type(np.sqrt(shape[-1]))  # a numpy float64 scalar would upcast
 
 
-def sign_vectors(shape, seed: SeedLike, dtype=np.float32) -> np.ndarray:
+def sign_vectors(shape: int | tuple[int, ...], seed: SeedLike,
+                 dtype: DTypeLike = np.float32) -> np.ndarray:
     """i.i.d. ±1/√n elements (|x|² = 1 exactly)."""
     rng = as_generator(seed)
     x = rng.integers(0, 2, size=shape, dtype=np.int8).astype(dtype)
     return (2 * x - 1) / dtype(np.sqrt(shape[-1]))
 
 
-def unitary_vectors(shape, seed: SeedLike) -> np.ndarray:
+def unitary_vectors(shape: int | tuple[int, ...], seed: SeedLike) -> np.ndarray:
     """Real vectors whose DFT has unit modulus at every frequency (Plate's unitary vectors):
     random phases, ±1 at the real frequencies; |x|² = 1. Their involution is their inverse."""
     rng = as_generator(seed)
@@ -78,7 +86,7 @@ def unitary_vectors(shape, seed: SeedLike) -> np.ndarray:
     return sfft.irfft(spec, n=n, axis=-1).astype(np.float32)
 
 
-def phasor_vectors(shape, seed: SeedLike) -> np.ndarray:
+def phasor_vectors(shape: int | tuple[int, ...], seed: SeedLike) -> np.ndarray:
     """Unit-modulus complex elements e^{iφ}, φ uniform on [0, 2π) (thesis Eq. 2.42)."""
     rng = as_generator(seed)
     phi = rng.random(shape, dtype=np.float32) * np.float32(2 * np.pi)
@@ -87,7 +95,7 @@ def phasor_vectors(shape, seed: SeedLike) -> np.ndarray:
     return out
 
 
-def sparse_binary(shape, k: int, seed: SeedLike) -> np.ndarray:
+def sparse_binary(shape: int | tuple[int, ...], k: int, seed: SeedLike) -> np.ndarray:
     """0/1 vectors with exactly ``k`` ones at uniformly random positions (int8)."""
     perm = as_generator(seed).random(shape).argsort(axis=-1)  # a random permutation per row
     return (perm < k).astype(np.int8)  # the positions holding 0..k-1: a uniform k-subset
@@ -466,8 +474,9 @@ def _chunk(B_total: int, per_trial: float, budget: float = 2 ** 27) -> int:
     return int(max(1, min(B_total, budget // max(per_trial, 1))))
 
 
-def simulate_recall(model: str, size: int, Q, n_trials: int, seed: SeedLike,
-                    vocabulary: int = 1000, cue_noise=0.0, n_probes: int = 32, **params):
+def simulate_recall(model: str, size: int, Q: int | ArrayLike, n_trials: int,
+                    seed: SeedLike, vocabulary: int = 1000, cue_noise: float | ArrayLike = 0.0,
+                    n_probes: int = 32, **params) -> xr.Dataset:
     r"""Store Q pairs, cue, decode and score; every measure per independent trial.
 
     Parameters
@@ -742,8 +751,9 @@ def _binary_recall(model, n, Q, n_trials, rng, nus, n_probes, params):
     raise ValueError(model)
 
 
-def simulate_palimpsest(size: int, decays, length: int, n_trials: int, seed: SeedLike,
-                        cue_noise: float = 0.0, inner_steps: int = 5):
+def simulate_palimpsest(size: int, decays: ArrayLike, length: int, n_trials: int,
+                        seed: SeedLike, cue_noise: float = 0.0, inner_steps: int = 5
+                        ) -> xr.Dataset:
     r"""Fast-weight palimpsest: store a stream of ``length`` random ±1 patterns in
     :class:`FastWeights` (one memory per decay and trial), cue every item with
     round(ν n) flipped bits and read it back in one shot and after ``inner_steps`` inner-loop

@@ -21,6 +21,7 @@ pulse-triggered average response and the covariance of the states around it
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .rng import SeedLike, as_generator, haar_orthogonal
 
@@ -95,7 +96,7 @@ def gaussian_radius(N: int, alpha: float, seed: SeedLike) -> np.ndarray:
     return np.sqrt(alpha) * G / np.max(np.abs(np.linalg.eigvals(G)))
 
 
-def normal_with_spectrum(eigenvalues, seed: SeedLike) -> np.ndarray:
+def normal_with_spectrum(eigenvalues: ArrayLike, seed: SeedLike) -> np.ndarray:
     """Real normal matrix with the given spectrum in a Haar-random orthonormal basis.
 
     Complex eigenvalues must come in conjugate pairs; each pair ``a ± ib`` becomes a real
@@ -160,7 +161,8 @@ def _burn_in(W: np.ndarray, tol: float = 1e-10) -> int:
 
 
 def empirical_fisher_memory(
-    W, v, eps: float, lags, n_samples: int, seed: SeedLike, phi: str = "linear",
+    W: np.ndarray, v: np.ndarray, eps: float, lags: ArrayLike, n_samples: int,
+    seed: SeedLike, phi: str = "linear",
     n_groups: int = 20, pulse: float | None = None, period: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float, float]:
     r"""Estimate J(k) at ``lags`` as an experimenter would: from driven, noisy runs only.

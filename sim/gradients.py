@@ -24,6 +24,7 @@ from collections.abc import Callable
 
 import numpy as np
 import xarray as xr
+from numpy.typing import ArrayLike
 from scipy import special
 
 from .nonlinearities import phi_functions
@@ -82,7 +83,7 @@ def _propagate_fixed(W: np.ndarray, q_max: int, n_probes: int, rng) -> np.ndarra
     return logs
 
 
-def jacobian_log_norms(N: int, g, sigma_u: float, phi: str, q_max: int, burn_in: int,
+def jacobian_log_norms(N: int, g: ArrayLike, sigma_u: float, phi: str, q_max: int, burn_in: int,
                        seed: SeedLike, n_probes: int = 16) -> np.ndarray:
     r"""log Frobenius norm of :math:`\partial a_t/\partial a_{t-q}` for q = 0..q_max.
 
@@ -136,8 +137,10 @@ def decay_rate(log_norms: np.ndarray, window: tuple[int, int] = (5, 50)
     return float(slopes.mean()), float(se)
 
 
-def lstm_cell_log_norms(N: int, forget_bias, input_std: float, q_max: int, burn_in: int,
-                        seed: SeedLike, weight_std: float = 1.0, max_lag: int | None = None):
+def lstm_cell_log_norms(N: int, forget_bias: ArrayLike, input_std: float, q_max: int,
+                        burn_in: int, seed: SeedLike, weight_std: float = 1.0,
+                        max_lag: int | None = None
+                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     r"""LSTM cell-path gradient :math:`\log\|\partial c_t/\partial c_{t-q}|_{cell}\|_F`.
 
     One random LSTM cell (weights :math:`\mathcal N(0, w^2/2N)` on :math:`[h; x]`, input
@@ -194,8 +197,10 @@ def lstm_cell_log_norms(N: int, forget_bias, input_std: float, q_max: int, burn_
     return log_norms, np.sqrt((z**2).mean(axis=(0, 1))), zbar, acov
 
 
-def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g, n_seeds: int, q_max: int,
-                            burn_in: int, n_probes: int, fit_window, lstm_forget_bias,
+def simulate_gradient_norms(phi: str, N: int, sigma_u: float, g: ArrayLike, n_seeds: int,
+                            q_max: int, burn_in: int, n_probes: int,
+                            fit_window: tuple[int, int] | list[int],
+                            lstm_forget_bias: ArrayLike,
                             seed: SeedLike,
                             progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Back-propagated gradient norms of ``n_seeds`` networks at every gain in ``g``.

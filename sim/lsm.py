@@ -34,9 +34,11 @@ The liquid state is the spike trains filtered by :math:`e^{-t/30\,\mathrm{ms}}`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .rng import SeedLike, as_generator
 
@@ -186,10 +188,11 @@ def _propagators(col: LiquidColumn, dt: float):
     return em, es, ps
 
 
-def simulate(column: LiquidColumn, input_spikes, T: float, dt: float = 1e-4,
+def simulate(column: LiquidColumn, input_spikes: np.ndarray, T: float, dt: float = 1e-4,
              seed: SeedLike = None, record_every: int = 10, tau_state: float = 30e-3,
-             v_init=None, input_current=None, return_spikes: int = 0,
-             synapse_state: bool = False, progress=None) -> dict:
+             v_init: np.ndarray | None = None, input_current: np.ndarray | None = None,
+             return_spikes: int = 0, synapse_state: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> dict:
     """Simulate a batch of trials of one column.
 
     Parameters
@@ -360,7 +363,8 @@ def lif_rate(current: float, tau_m: float = 30e-3, v_thresh: float = 15.0,
     return 1.0 / (t_ref + t_cross)
 
 
-def steady_state_synapse(U, D, F, interval):
+def steady_state_synapse(U: ArrayLike, D: ArrayLike, F: ArrayLike, interval: float
+                         ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Steady state (u*, R*, u* R*) of the dynamic synapse under a regular train.
 
     :math:`u^* = U / (1 - (1-U) e^{-\Delta/F})`, :math:`R^* = (1 - e^{-\Delta/D}) /
@@ -372,7 +376,8 @@ def steady_state_synapse(U, D, F, interval):
     return u, R, u * R
 
 
-def input_distance(u, v, T: float = 0.5, tau: float = TAU_INPUT) -> float:
+def input_distance(u: np.ndarray, v: np.ndarray, T: float = 0.5, tau: float = TAU_INPUT
+                   ) -> float:
     r"""d(u, v): L2 distance of the Gaussian-filtered spike trains divided by T (s^-1/2).
 
     Maass, Natschläger & Markram (2002): the trains convolved with the kernel
@@ -397,8 +402,9 @@ def _reflect(t, T):
     return np.where(t >= T, 2 * T - t - 1e-12, t)
 
 
-def trains_at_distances(distances, T: float, rate: float, rng, tol: float = 1e-3,
-                        max_tries: int = 100):
+def trains_at_distances(distances: ArrayLike, T: float, rate: float, rng: SeedLike,
+                        tol: float = 1e-3, max_tries: int = 100
+                        ) -> tuple[np.ndarray, list[np.ndarray], np.ndarray, int]:
     """A Poisson train u and, for every target distance d, a jittered copy v_d with d(u, v_d) = d.
 
     v_d = u + σ_d z with one standard normal vector z shared by all distances (times reflected

@@ -6,6 +6,8 @@ read the same functions (e.g. the mean-field gradient rate integrates :math:`\va
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from scipy import special
 
@@ -15,7 +17,8 @@ __all__ = ["PHIS", "phi_functions"]
 PHIS = ("tanh", "logistic", "linear")
 
 
-def phi_functions(phi: str):
+def phi_functions(phi: str) -> tuple[Callable[[np.ndarray], np.ndarray],
+                                     Callable[[np.ndarray], np.ndarray]]:
     """(phi, phi') of a nonlinearity as vectorised functions."""
     if phi == "tanh":
         return np.tanh, lambda x: 1.0 - np.tanh(x) ** 2

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ..observables import RIDGE_RELATIVE, accumulate_moments, memory_from_moments, new_moments
 from .nonlinearities import phi_functions
@@ -58,8 +59,8 @@ def _phi(phi):
     return phi_functions(phi)[0]
 
 
-def run_reservoir(W, v, u, phi: str = "tanh", noise: float = 0.0, seed: SeedLike = None
-                  ) -> np.ndarray:
+def run_reservoir(W: np.ndarray, v: np.ndarray, u: np.ndarray, phi: str = "tanh",
+                  noise: float = 0.0, seed: SeedLike = None) -> np.ndarray:
     """States x(n), shape (T, N), of one reservoir driven by ``u`` (shape (T,)), from x = 0."""
     W, v, u = np.asarray(W, float), np.asarray(v, float), np.asarray(u, float)
     if noise < 0:
@@ -77,10 +78,11 @@ def run_reservoir(W, v, u, phi: str = "tanh", noise: float = 0.0, seed: SeedLike
     return X
 
 
-def memory_sweep(W1, v, rhos, u, phi: str = "tanh", noise: float = 0.0, k_max: int = 100,
+def memory_sweep(W1: np.ndarray, v: np.ndarray, rhos: ArrayLike, u: np.ndarray,
+                 phi: str = "tanh", noise: float = 0.0, k_max: int = 100,
                  washout: int = 1000, test_fraction: float = 0.5, ridge: float = 0.0,
                  seed: SeedLike = 0, ridge_relative: float = RIDGE_RELATIVE,
-                 chunk: int = 1000, dtype=np.float64,
+                 chunk: int = 1000, dtype: DTypeLike = np.float64,
                  bias_correction: bool = True, in_sample: bool = True,
                  progress: Callable[[int, int], None] | None = None) -> dict:
     """Memory functions of a batch of reservoirs ``rho * W1[s]`` driven by series ``u``.

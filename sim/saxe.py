@@ -12,6 +12,8 @@ starts are trained together as one batch of stacked weight matrices.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import xarray as xr
 
@@ -44,7 +46,8 @@ def _product(Ws):
     return M
 
 
-def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "aligned",
+def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[int],
+                         lr: float, steps: int, init: str = "aligned",
                          depth: int = 2, seed: SeedLike = 0, record_every: int = 10,
                          a0: float = 1e-3, n_init: int = 1, init_scale: float | None = None,
                          normalisation: str = "sum", phi: str = "linear",
@@ -225,8 +228,8 @@ def train_linear_network(X, Y, hidden, lr: float, steps: int, init: str = "align
                              "normalisation": normalisation, "phi": phi})
 
 
-def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed=None,
-                         n_features: int | None = None):
+def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed: SeedLike = None,
+                         n_features: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     r"""Items and features of a binary tree of depth ``depth`` (2^depth one-hot items).
 
     ``flip_prob = 0``: one feature per tree node (2^(depth+1) - 1 features), 1 for the items
