@@ -207,8 +207,7 @@ def write_html(checks: list[Check], path: str | Path, title: str, module=None) -
             "".join(f"<td>{cell(c, k)}</td>" for k in COLUMNS),
             html.escape(known_deviation(module, c.check) or "") if not c.passed else "")
         for c in rows)
-    n = {kind: counts(checks).get(kind, (0, 0)) for kind in KINDS}
-    summary = ", ".join(f"{ok} of {tot} {kind}" for kind, (ok, tot) in n.items() if tot)
+    summary = ", ".join(f"{ok} of {tot} {kind}" for kind, (ok, tot) in counts(checks).items())
     head = "".join(f"<th>{k}</th>" for k in [*COLUMNS, "known deviation"])
     Path(path).write_text(f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{html.escape(title)}: checks</title>

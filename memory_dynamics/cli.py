@@ -30,8 +30,8 @@ import yaml
 
 from . import __version__
 from .config import PRESETS, ConfigError, resolve, shards
-from .health import IGNORE_MEMORY, machine_mem_mb, oversized
-from .registry import WORKFLOW_DIR, get, studies
+from .health import IGNORE_MEMORY, job_memory, machine_mem_mb, oversized
+from .registry import WORKFLOW_DIR, studies
 
 __all__ = ["main", "snakemake_command"]
 
@@ -158,9 +158,7 @@ def _run(args) -> int:
     profile = _profile(args.profile) if args.profile else None
     local = profile is None or profile.name == "local"
     # the largest job must fit the machine (a cluster run requests each job's estimate)
-    jobs = {str(directory / "results" / s / "shards" / f"{shard}.nc"):
-            get(s).mem_mb(config, points, 1)
-            for s in config["studies"] for shard, points in shards(config, s).items()}
+    jobs = job_memory(config, {s: shards(config, s) for s in config["studies"]}, directory)
     env = dict(os.environ)
     if args.ignore_memory:
         env[IGNORE_MEMORY] = "1"

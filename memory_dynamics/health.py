@@ -19,7 +19,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["readable", "builds", "heal", "machine_mem_mb", "oversized", "IGNORE_MEMORY"]
+__all__ = ["readable", "builds", "heal", "job_memory", "machine_mem_mb", "oversized",
+           "IGNORE_MEMORY"]
 
 #: Environment variable that lets a local run start jobs larger than the machine's memory.
 IGNORE_MEMORY = "MEMORY_DYNAMICS_IGNORE_MEMORY"
@@ -86,19 +87,16 @@ def heal(studies: Sequence[str], shard_ids: Mapping[str, Sequence[str]],
     ``remove=False`` (a dry run, a report) they are only reported."""
     removed = []
     root = Path(root)
-    if not remove:
-        for study in studies:
-            files = [root / "results" / study / "shards" / f"{s}.nc" for s in shard_ids[study]]
-            files.append(root / "results" / study / f"{study}.nc")
-            for p in files:
-                if p.exists() and (why := readable(p)):
-                    _say(f"{p} is unreadable ({why}); a run (not this one) removes and "
-                         "rebuilds it")
-        return removed
     for study in studies:
         merged = root / "results" / study / f"{study}.nc"
         shards = [root / "results" / study / "shards" / f"{s}.nc" for s in shard_ids[study]]
         bad = [(p, why) for p in shards if p.exists() and (why := readable(p))]
+        if not remove:
+            if merged.exists() and (why := readable(merged)):
+                bad.append((merged, why))
+            for p, why in bad:
+                _say(f"{p} is unreadable ({why}); a run (not this one) removes and rebuilds it")
+            continue
         for p, why in bad:
             _say(f"{p} is unreadable ({why}): removed; this run recomputes it")
             p.unlink()
@@ -113,6 +111,17 @@ def heal(studies: Sequence[str], shard_ids: Mapping[str, Sequence[str]],
                 merged.unlink()
                 removed.append(merged)
     return removed
+
+
+def job_memory(config: dict, shards: Mapping[str, Mapping[str, list]],
+               root: str | Path = "") -> dict[str, int]:
+    """``{shard file: estimated MB}`` of every simulate job of the configured studies
+    (``shards``: :func:`memory_dynamics.config.shards` per study), for :func:`oversized`."""
+    from .registry import get
+
+    return {str(Path(root) / "results" / s / "shards" / f"{shard}.nc"):
+            get(s).mem_mb(config, points, 1)
+            for s in config["studies"] for shard, points in shards[s].items()}
 
 
 def machine_mem_mb() -> int:

@@ -113,8 +113,6 @@ def refuse_oversized_jobs():
     --ignore-memory``) starts it anyway. Cluster runs request each job's estimate instead."""
     limit = workflow.global_resources.get("mem_mb")
     limit = getattr(limit, "value", None)
-    jobs = {f"results/{s}/shards/{shard}.nc": REGISTRY[s].mem_mb(config, points, 1)
-            for s in STUDIES for shard, points in SHARDS[s].items()}
-    err = health.oversized(jobs, workflow.local_exec, limit)
+    err = health.oversized(health.job_memory(config, SHARDS), workflow.local_exec, limit)
     if err:
         sys.exit(f"Resource error: {err}")
