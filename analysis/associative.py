@@ -592,11 +592,6 @@ def information_per_number(model: str, size: int, Q, vocabulary: int = 1000,
 
 # --- theory on the merged grid ------------------------------------------------------------
 
-def _settings(ds):
-    import json
-    return json.loads(ds.attrs["config"])["associative"] if "config" in ds.attrs else {}
-
-
 def _attrs(long_name, units="1", **extra):
     return {"long_name": long_name, "units": units, **extra}
 
@@ -624,14 +619,13 @@ def _crossing(x, y, level, above=True):
 def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Theory beside every simulated measure (``<measure>_theory``), capacities at the
     criterion (theory and interpolated from the simulation) and information per number."""
-    st = _settings(ds)
-    M = int(ds.attrs.get("vocabulary", st.get("vocabulary", 1000)))
-    crit_p = float(st.get("criterion_correct", 0.99))
-    crit_b = float(st.get("criterion_bit_error", 0.01))
-    copies, A = int(st.get("copies", 4)), int(st.get("sdm_address_bits", 256))
-    D, active = int(st.get("sdm_data_bits", 8)), int(st.get("willshaw_active", 0))
+    st = ds.attrs  # the settings the dataset records
+    M = int(st["vocabulary"])
+    crit_p, crit_b = float(st["criterion_correct"]), float(st["criterion_bit_error"])
+    copies, A = int(st["copies"]), int(st["sdm_address_bits"])
+    D, active = int(st["sdm_data_bits"]), int(st["willshaw_active"])
     L_stream = ds.sizes["age"]
-    nu_fw = float(st.get("fastweights_cue_noise", 0.1))
+    nu_fw = float(st["fastweights_cue_noise"])
     out = ds.copy()
     grid = (ds.sizes["model"], ds.sizes["storage"], ds.sizes["load"], ds.sizes["cue_noise"])
     th = {k: np.full(grid, np.nan) for k in (
@@ -926,10 +920,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     out: list[chk.Check] = []
     T = ds.sizes["trial"]
     dof = T - 1
-    st = _settings(ds)
-    P = int(st.get("n_probes", 32))
-    D = int(st.get("sdm_data_bits", 8))
-    active = int(st.get("willshaw_active", 0))
+    P, D = int(ds.attrs["n_probes"]), int(ds.attrs["sdm_data_bits"])
+    active = int(ds.attrs["willshaw_active"])
     fam: dict[str, list] = {}
     counts: dict[str, int] = {}
 
@@ -973,7 +965,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                             if m == "false_positive_rate" else None)
                     if model in VECTOR_MODELS:
                         add(f"{model}:p_correct", f"p_correct_{tag}",
-                            f"{where}: P(correct) among {ds.attrs.get('vocabulary', 1000)}"
+                            f"{where}: P(correct) among {ds.attrs['vocabulary']}"
                             " candidates vs the quadrature theory",
                             float(q.p_correct_theory), q.p_correct.values, probes)
                     else:

@@ -409,7 +409,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
         for idx in zip(*np.nonzero(use.values)):
             sims.append((var, idx))
     # the jackknife SE has (groups - 1) degrees of freedom: Student t
-    zstar = chk.sidak(len(sims), dof=int(ds.attrs.get("jackknife_groups", 10)) - 1)
+    zstar = chk.sidak(len(sims), dof=int(ds.attrs["jackknife_groups"]) - 1)
     for var, idx in sims:
         sel = {d: ds[var][d].values[i] for d, i in zip(ds[var].dims, idx)}
         if var.endswith("tanh"):

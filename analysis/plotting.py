@@ -27,14 +27,19 @@ _STYLE = {
 }
 
 
-def pyplot():
-    """Return ``matplotlib.pyplot`` with the Agg backend and the project style applied."""
+def style():
+    """The project style as a context (``with style(): ...``): figures made inside it get
+    the journal sizes and fonts, and the caller's rcParams are restored afterwards."""
     import matplotlib
 
-    matplotlib.use("Agg")
+    return matplotlib.rc_context(_STYLE)
+
+
+def pyplot():
+    """Return ``matplotlib.pyplot`` as it is (the backend is the caller's choice; the rule
+    script chooses Agg). Draw inside :func:`style`."""
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update(_STYLE)
     return plt
 
 
@@ -52,11 +57,23 @@ def save(fig, stem: str | Path) -> list[Path]:
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
     paths = [stem.with_suffix(".png"), stem.with_suffix(".pdf")]
-    fig.tight_layout()
-    for p in paths:
-        fig.savefig(p, metadata={"CreationDate": None} if p.suffix == ".pdf" else None)
+    with style():
+        fig.tight_layout()
+        for p in paths:
+            fig.savefig(p, metadata={"CreationDate": None} if p.suffix == ".pdf" else None)
     plt.close(fig)
     return paths
+
+
+def nothing_to_show(ax, why: str) -> None:
+    """Say in words why a panel is empty (a config without the points it draws), rather
+    than leave a blank frame."""
+    ax.text(0.5, 0.5, why, ha="center", va="center", transform=ax.transAxes, fontsize=7,
+            wrap=True, color="0.3")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_visible(False)
 
 
 def log_xticks(ax, values) -> None:
@@ -71,5 +88,7 @@ def draw(ds, outdir, makers: dict) -> list[Path]:
     plt = pyplot()
     paths = []
     for name, make in makers.items():
-        paths += save(make(ds, plt), Path(outdir) / name)
+        with style():
+            fig = make(ds, plt)
+        paths += save(fig, Path(outdir) / name)
     return paths

@@ -213,7 +213,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                                 th.notnull().all()):
                             small.append((N, eps, rho, pt.memory_capacity_small_input, th))
             z1 = chk.sidak(len(small), dof=dof) if small else 3.0
-            scale = ds.attrs.get("small_input_scale", 0.01)
+            scale = ds.attrs["small_input_scale"]
             for N, eps, rho, mc, th in small:
                 _, se = chk.mean_se(mc - th, "seed")
                 out.append(chk.within_se(

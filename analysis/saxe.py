@@ -192,7 +192,7 @@ def input_output_modes(X, Y):
 # --------------------------------------------------------------------------- comparison
 def _tau(ds):
     """Time constant per point: 1/lr (summed loss) or 1/(P lr) (mean loss)."""
-    P = ds.attrs.get("n_items", 1) if ds.attrs.get("normalisation", "sum") == "mean" else 1
+    P = ds.n_items if ds.attrs["normalisation"] == "mean" else 1
     return 1 / (P * ds.lr)
 
 
@@ -354,7 +354,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     if 3 in ds.tree_depth.values and 0.0 in ds.flip_prob.values:
         s = ds.s.sel(tree_depth=3, flip_prob=0.0).dropna("mode").values
         ref = tree_singular_values(3)  # sqrt(15), sqrt(7), sqrt(3) x2, 1 x4
-        mean = ds.attrs.get("normalisation", "sum") == "mean"
+        mean = ds.attrs["normalisation"] == "mean"
         if mean:  # averaged correlations of sqrt(P)-whitened items: s / sqrt(P)
             s = s * np.sqrt(len(s))
         out.append(chk.within("tree_depth3_singular_values",

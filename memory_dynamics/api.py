@@ -25,10 +25,20 @@ if TYPE_CHECKING:
     import pandas
     import xarray
 
-__all__ = ["simulate", "simulate_points", "checks", "figure", "DEFAULT_SEED"]
+__all__ = ["simulate", "simulate_points", "finish", "checks", "figure", "DEFAULT_SEED"]
 
 #: the root seed of the presets
 DEFAULT_SEED = 20261121
+
+
+def one_blas_thread():
+    """Run BLAS (and OpenMP) on one thread inside the block, as every workflow job does
+    (Snakemake sets ``OPENBLAS_NUM_THREADS`` to a job's one thread): a threaded reduction
+    adds in another order, so without this the API would differ from the workflow in the
+    last bits (seen: 2e-9 in the associative crosstalk moments on 2 threads)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
 
 
 def simulate_points(study: str, points: Sequence[dict], settings: dict, root_seed: int,
@@ -43,29 +53,98 @@ def simulate_points(study: str, points: Sequence[dict], settings: dict, root_see
         Sweep points ``{"indices": grid indices, "values": {axis: value}}`` (from
         :func:`memory_dynamics.config.sweep_points`).
     settings : dict
-        The study's non-sweep settings.
+        The study's non-sweep settings, recorded on the dataset
+        (:func:`memory_dynamics.io.record_settings`).
     root_seed : int
         Each point draws from ``numpy.random.default_rng([*indices, root_seed])``.
     progress : callable, optional
         ``progress(i, point)`` returns the per-point progress callback (or None).
     """
-    from .io import as_shard, combine_shards
+    from .io import as_shard, combine_shards, record_settings
     from .sim.rng import point_rng
 
     declared = get(study)
     simulate_point = declared.simulate_point()
     parts = []
-    for i, pt in enumerate(points):
-        rng = point_rng(root_seed, *pt["indices"])
-        ds = simulate_point(pt["values"], settings, rng,
-                            progress=progress(i, pt) if progress else None)
-        parts.append(as_shard(ds, pt["values"]))
+    with one_blas_thread():
+        for i, pt in enumerate(points):
+            rng = point_rng(root_seed, *pt["indices"])
+            ds = simulate_point(pt["values"], settings, rng,
+                                progress=progress(i, pt) if progress else None)
+            parts.append(as_shard(record_settings(ds, settings, root_seed), pt["values"]))
     return combine_shards(parts, list(declared.sweeps), complete=not declared.ragged)
+
+
+def finish(ds: xarray.Dataset, study: str, config: dict, theory: bool = True,
+           warn: Callable[[str], Any] | None = None) -> xarray.Dataset:
+    """The one finishing step of a simulated dataset, for the API and the workflow's
+    merge alike: theory beside simulation (read only from the dataset and the settings it
+    records), every NaN or inf explained (an unexplained one is flagged in the variable's
+    attributes and passed to ``warn``), provenance and the study's name. CF encoding
+    happens when it is written (:func:`memory_dynamics.io.write_dataset`)."""
+    from .io import (
+        NON_FINITE,
+        as_stored,
+        explain_non_finite,
+        provenance,
+        to_jsonable,
+        unexplained_non_finite,
+    )
+
+    analysis = get(study).analysis_module()
+    ds = as_stored(ds)
+    if theory:
+        with one_blas_thread():
+            ds = as_stored(analysis.add_theory(ds))
+        ds = explain_non_finite(ds, getattr(analysis, "NON_FINITE", {}))
+    for name, what in unexplained_non_finite(ds).items():
+        ds[name].attrs[NON_FINITE] = f"UNEXPLAINED: {what}"
+        if warn is not None:
+            warn(f"{name} holds {what} and does not say why (attribute {NON_FINITE})")
+    ds.attrs.pop("grid_indices", None)  # a shard's, not the finished dataset's
+    ds.attrs.update(provenance(analysis.TITLE, to_jsonable(config), analysis.REFERENCES))
+    ds.attrs["study"] = study
+    return ds
+
+
+def _plain(value: Any, where: str) -> Any:
+    """A numpy scalar or array (or tuple) as the plain Python value a config holds."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(f"{where} has {value.ndim} dimensions; allowed: a list or a "
+                             "one-dimensional array")
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, where) for v in value]
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.str_):
+        return str(value)
+    return value
+
+
+def _study_name(study: Any) -> str:
+    from .registry import studies
+
+    if not isinstance(study, str) or study not in studies():
+        raise ValueError(f"study = {study!r} is not a registered study; allowed: "
+                         + ", ".join(studies()))
+    return study
 
 
 def simulate(study: str, seed: int = DEFAULT_SEED, theory: bool = True,
              **keys: Any) -> xarray.Dataset:
     """Simulate a sweep of ``study`` in memory and add its theory, as the workflow does.
+
+    The numbers equal a workflow run's with the same settings, sweep lists and seed, variable
+    for variable (the same seeding, the same finishing step :func:`finish`, BLAS on one
+    thread as in every workflow job).
 
     Parameters
     ----------
@@ -76,35 +155,66 @@ def simulate(study: str, seed: int = DEFAULT_SEED, theory: bool = True,
     theory : bool
         Add the theory beside the simulated variables (the merged dataset of the workflow).
     **keys
-        Keys of the study's config section (sweep lists and settings); the others take
-        their defaults. Validated as a config file is: a bad key raises
+        Keys of the study's config section (sweep lists and settings; lists, tuples, numpy
+        arrays and numpy scalars are taken as the plain values); the others take their
+        schema defaults. Validated as a config file is: a bad key raises
         :class:`memory_dynamics.config.ConfigError` naming it.
 
     Returns
     -------
     xarray.Dataset
         Sweep axes as dimension coordinates, replicates as a dimension, theory as
-        ``<name>_theory`` variables; ``attrs["study"]`` names the study.
+        ``<name>_theory`` variables; ``attrs["study"]`` names the study and every setting
+        is a global attribute (their names in ``attrs["settings"]``).
     """
-    from .io import explain_non_finite, provenance, to_jsonable
+    import warnings
 
-    declared = get(study)
-    config = validate({"root_seed": seed, "studies": [study], study: dict(keys)})
-    settings = {k: v for k, v in config[study].items() if k not in declared.sweeps}
-    ds = simulate_points(study, list(sweep_points(config, study).values()), settings, seed)
-    analysis = declared.analysis_module()
-    if theory:
-        ds = explain_non_finite(analysis.add_theory(ds), getattr(analysis, "NON_FINITE", {}))
-    ds.attrs.update(provenance(analysis.TITLE, to_jsonable(config), analysis.REFERENCES))
-    ds.attrs["study"] = study
-    return ds
+    from .config import settings_of
+
+    study = _study_name(study)
+    if not isinstance(theory, bool) and type(theory).__name__ != "bool_":
+        raise TypeError(f"theory = {theory!r}; allowed: True or False")
+    seed = _plain(seed, "seed")
+    keys = {k: _plain(v, f"{study}.{k}") for k, v in keys.items()}
+    config = validate({"root_seed": seed, "studies": [study], study: keys})
+    ds = simulate_points(study, list(sweep_points(config, study).values()),
+                         settings_of(config, study), seed)
+    return finish(ds, study, config, theory=bool(theory), warn=warnings.warn)
 
 
-def _study(ds: xarray.Dataset, study: str | None) -> str:
-    name = study or ds.attrs.get("study")
-    if name is None:
-        raise ValueError("the dataset does not name its study (attrs['study']): pass study=")
-    return name
+def _dataset(ds: Any, study: str | None, need_theory: bool) -> tuple[xarray.Dataset, str]:
+    """Validate a dataset handed to :func:`checks` or :func:`figure` (one-line errors
+    naming the argument and what is allowed); string axes restored if read with plain
+    ``xarray.open_dataset``."""
+    import xarray as xr
+
+    from .io import SETTINGS, from_cf
+
+    if not isinstance(ds, xr.Dataset):
+        raise TypeError(f"ds is a {type(ds).__name__}; allowed: an xarray.Dataset from "
+                        "memory_dynamics.simulate or memory_dynamics.io.read_dataset")
+    own = ds.attrs.get("study")
+    if study is None and own is None:
+        raise ValueError("ds does not name its study (attrs['study']); allowed: a dataset "
+                         "from memory_dynamics.simulate or the workflow, or pass study=")
+    name = _study_name(study if study is not None else own)
+    if own is not None and own != name:
+        raise ValueError(f"study = {name!r}, but ds is a dataset of study {own!r}; allowed: "
+                         f"study = {own!r} or None")
+    ds = from_cf(ds)
+    missing = [a for a in get(name).sweeps if a not in ds.coords]
+    if missing:
+        raise ValueError(f"ds has no sweep axis {', '.join(missing)} of study {name!r}; "
+                         f"allowed: a dataset of study {name!r}")
+    if SETTINGS not in ds.attrs:
+        raise ValueError("ds does not record its settings (attrs['settings']); allowed: a "
+                         "dataset made by memory_dynamics.simulate or the workflow of this "
+                         "version (simulate it again)")
+    if need_theory and not any(str(v).endswith("_theory") for v in ds.data_vars):
+        raise ValueError("ds has no theory variables (simulated with theory=False); "
+                         "allowed: a dataset with theory, e.g. memory_dynamics.finish(ds, "
+                         f"{name!r}, config) or simulate(..., theory=True)")
+    return ds, name
 
 
 def checks(ds: xarray.Dataset, study: str | None = None) -> pandas.DataFrame:
@@ -114,8 +224,10 @@ def checks(ds: xarray.Dataset, study: str | None = None) -> pandas.DataFrame:
 
     from .analysis.checks import COLUMNS, known_deviation
 
-    analysis = get(_study(ds, study)).analysis_module()
-    rows = analysis.make_checks(ds)
+    ds, name = _dataset(ds, study, need_theory=True)
+    analysis = get(name).analysis_module()
+    with one_blas_thread():
+        rows = analysis.make_checks(ds)
     out = pd.DataFrame([{k: getattr(c, k) for k in COLUMNS} for c in rows], columns=COLUMNS)
     out["known_deviation"] = [("" if c.passed else known_deviation(analysis, c.check) or "")
                               for c in rows]
@@ -124,12 +236,15 @@ def checks(ds: xarray.Dataset, study: str | None = None) -> pandas.DataFrame:
 
 def figure(ds: xarray.Dataset, name: str, study: str | None = None
            ) -> matplotlib.figure.Figure:
-    """Draw the study's figure ``name`` (theory over simulation) from ``ds``."""
+    """Draw the study's figure ``name`` (theory over simulation) from ``ds``, in the
+    project style (inside :func:`matplotlib.rc_context`: the caller's backend and rcParams
+    are left as they are)."""
     from .analysis import plotting
 
-    declared = get(_study(ds, study))
-    makers = declared.figure_makers()
-    if name not in makers:
-        raise KeyError(f"{declared.name} has no figure {name!r}; it draws: "
-                       + ", ".join(makers))
-    return makers[name](ds, plotting.pyplot())
+    ds, study_name = _dataset(ds, study, need_theory=True)
+    makers = get(study_name).figure_makers()
+    if not isinstance(name, str) or name not in makers:
+        raise ValueError(f"name = {name!r} is not a figure of {study_name}; allowed: "
+                         + ", ".join(makers))
+    with plotting.style():
+        return makers[name](ds, plotting.pyplot())

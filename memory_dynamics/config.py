@@ -358,6 +358,13 @@ def point_id(study: str, values: dict) -> str:
                     for k in studies()[study].sweeps)
 
 
+def settings_of(config: dict, study: str) -> dict:
+    """The study's settings: its config section minus its sweep lists (what every sweep
+    point shares; recorded on each dataset by :func:`memory_dynamics.io.record_settings`)."""
+    sweeps = studies()[study].sweeps
+    return {k: v for k, v in config[study].items() if k not in sweeps}
+
+
 def sweep_points(config: dict, study: str) -> dict[str, dict]:
     """All sweep points of ``study``: ``{point_id: {"indices": (...), "values": {...}}}``.
 

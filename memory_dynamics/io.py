@@ -18,7 +18,7 @@ import platform
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from importlib import metadata
 from pathlib import Path
 from typing import NoReturn
@@ -106,6 +106,63 @@ def provenance(title: str, config: dict, references: str, **extra) -> dict:
         "config": json.dumps(config, sort_keys=True),
         **extra,
     }
+
+
+#: global attribute naming the attributes that record the study's settings
+SETTINGS = "settings"
+
+
+def _encode_setting(value):
+    """A setting as a netCDF attribute: booleans as 0/1, ``None`` as the text "null"
+    (netCDF has neither), lists as arrays."""
+    if isinstance(value, bool):
+        return int(value)
+    if value is None:
+        return "null"
+    if isinstance(value, (list, tuple)):
+        return [_encode_setting(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _same_setting(a, b) -> bool:
+    if isinstance(a, str) or isinstance(b, str):
+        return isinstance(a, str) and isinstance(b, str) and a == b
+    a, b = np.atleast_1d(np.asarray(a, float)), np.atleast_1d(np.asarray(b, float))
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+def record_settings(ds: xr.Dataset, settings: Mapping, root_seed: int) -> xr.Dataset:
+    """Record every setting of a study (its config section less the sweep axes) and the
+    root seed as global attributes, and their names in :data:`SETTINGS`: a dataset carries
+    everything its theory, checks and figures need, whatever made it (the API or the
+    workflow). An attribute the experiment set already must agree."""
+    values = {**{k: _encode_setting(v) for k, v in settings.items()},
+              "root_seed": int(root_seed)}
+    for key, value in values.items():
+        if key in ds.attrs and not _same_setting(ds.attrs[key], value):
+            raise ValueError(f"the experiment recorded {key} = {ds.attrs[key]!r}, but the "
+                             f"setting is {value!r}")
+    ds.attrs.update(values)
+    ds.attrs[SETTINGS] = " ".join(sorted(values))
+    return ds
+
+
+def setting(ds: xr.Dataset, key: str):
+    """A setting recorded by :func:`record_settings`, decoded: "null" is ``None``."""
+    value = ds.attrs[key]
+    return None if isinstance(value, str) and value == "null" else value
+
+
+def settings_disagree(ds: xr.Dataset, expected: Mapping, root_seed: int) -> list[str]:
+    """The settings (and root seed) a dataset records differently from ``expected``, each
+    as ``"key = recorded (expected: value)"``; a setting it does not record counts too."""
+    want = {**{k: _encode_setting(v) for k, v in expected.items()},
+            "root_seed": int(root_seed)}
+    return [f"{k} = {ds.attrs[k] if k in ds.attrs else 'not recorded'} (expected: {v})"
+            for k, v in want.items()
+            if k not in ds.attrs or not _same_setting(ds.attrs[k], v)]
 
 
 #: suffix of the label variable that holds a string-valued axis in a file
@@ -211,6 +268,17 @@ def unexplained_non_finite(ds: xr.Dataset) -> dict[str, str]:
         if nan or inf:
             out[str(name)] = f"{nan} NaN, {inf} inf of {values.size}"
     return out
+
+
+def as_stored(ds: xr.Dataset) -> xr.Dataset:
+    """Every multi-dimensional variable's values in C order, as a file hands them back:
+    numpy adds a reduction in memory order, so a mean over a transposed view differs from
+    the same mean over the stored array in the last bits (seen: float32 LSM separations
+    between the API and the workflow)."""
+    for var in ds.variables.values():
+        if var.ndim > 1 and not var.values.flags.c_contiguous:
+            var.values = np.ascontiguousarray(var.values)
+    return ds
 
 
 def read_dataset(path: str | Path) -> xr.Dataset:

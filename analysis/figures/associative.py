@@ -9,7 +9,6 @@ from matplotlib.ticker import NullFormatter
 
 from .. import associative as th
 from .. import plotting
-from ..associative import _settings
 from ..checks import mean_se
 
 HOLOGRAPHIC = ("hrr", "hrr_unitary", "fhrr", "redundant")
@@ -42,11 +41,16 @@ def _present(ds, models=ORDER):
 def _fig_p_correct(ds, plt):
     """P(correct) vs items per stored number, exact and noisy cues, two model families."""
     S = _storage(ds)
-    st = _settings(ds)
-    M = int(st.get("vocabulary", 1000))
-    copies = int(st.get("copies", 4))
+    st = ds.attrs
+    M = int(st["vocabulary"])
+    copies = int(st["copies"])
     nus = ds.cue_noise.values[:2]
     fams = [f for f in (_present(ds, HOLOGRAPHIC), _present(ds, MATRIX)) if f]
+    if not fams:
+        fig, ax = plt.subplots(figsize=(3.5, 1.6))
+        plotting.nothing_to_show(ax, "P(correct) is a measure of the vector models; model "
+                                     "has none of them")
+        return fig
     fig, axes = plt.subplots(len(nus), len(fams), figsize=(3.5 * len(fams), 2.6 * len(nus)),
                              squeeze=False, sharey=True)
     for r, nu in enumerate(nus):
@@ -67,7 +71,7 @@ def _fig_p_correct(ds, plt):
                         color=COLOR[m], lw=0.9)
                 ax.plot(q / stored, th.p_correct_frady(m, n, q, M, float(nu), copies), ":",
                         color=COLOR[m], lw=0.7)
-            ax.axhline(float(st.get("criterion_correct", 0.99)), color="0.6", lw=0.5,
+            ax.axhline(float(st["criterion_correct"]), color="0.6", lw=0.5,
                        ls="--")
             ax.set_xscale("log")
             ax.xaxis.set_minor_formatter(NullFormatter())  # a short decade: no crowding
@@ -101,7 +105,7 @@ def _fig_atlas(ds, plt):
         label = LABEL[m] + {"cmm_pinv": " (cap Q = n − 2; no crossing)",
                             "tpr2_orthonormal": " (cap Q = n; no crossing)",
                             "fastweights": " (newest items, cue noise "
-                            f"{_settings(ds).get('fastweights_cue_noise', 0.1):g})"}.get(m, "")
+                            f"{ds.attrs['fastweights_cue_noise']:g})"}.get(m, "")
         ax.plot(stored, np.where(cap_s > 0, cap_s, np.nan), MARK[m], ms=3.5, color=COLOR[m],
                 mfc="none" if m in ("willshaw", "sdm", "hopfield", "fastweights") else
                 COLOR[m], label=label)
@@ -116,10 +120,10 @@ def _fig_atlas(ds, plt):
     ax.plot([], [], "k-", lw=0.9, label="theory (markers: simulation, interpolated)")
     ax.plot([], [], "k--", lw=0.9, label="structural cap of exact recall")
     ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    crit = _settings(ds)
-    note = (f"criterion: P(correct) ≥ {crit.get('criterion_correct', 0.99):g} among "
-            f"{crit.get('vocabulary', 1000)}; binary: bit error ≤ "
-            f"{crit.get('criterion_bit_error', 0.01):g} (Willshaw: of the active bits)")
+    crit = ds.attrs
+    note = (f"criterion: P(correct) ≥ {crit['criterion_correct']:g} among "
+            f"{crit['vocabulary']}; binary: bit error ≤ "
+            f"{crit['criterion_bit_error']:g} (Willshaw: of the active bits)")
     if zero:
         note += f"\nzero at every size (not drawn): {', '.join(zero)}"
     ax.set_title(note, fontsize=5.5)
@@ -160,10 +164,12 @@ def _fig_information(ds, plt):
 
 def _fig_sdm(ds, plt):
     """SDM bit error vs activation probability (radius) and vs cue noise."""
-    st = _settings(ds)
-    A = int(st.get("sdm_address_bits", 256))
+    st = ds.attrs
+    A = int(st["sdm_address_bits"])
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(7.0, 2.7))
     if "sdm" not in ds.model.values:
+        for ax in (a1, a2):
+            plotting.nothing_to_show(ax, "no SDM: model has no sdm")
         return fig
     sd = ds.sel(model="sdm")
     for c, S in zip(plotting.colors(ds.sizes["storage"]), ds.storage.values):
@@ -202,10 +208,11 @@ def _fig_fast_weights(ds, plt):
     """Bit error vs item age for each decay: one shot with theory, inner loop."""
     fig, ax = plt.subplots(figsize=(3.6, 2.8))
     if "fastweights" not in ds.model.values:
+        plotting.nothing_to_show(ax, "no fast weights: model has no fastweights")
         return fig
     S = int(ds.storage.values[-1])
     pt = ds.sel(model="fastweights", storage=S)
-    crit = float(_settings(ds).get("criterion_bit_error", 0.01))
+    crit = float(ds.attrs["criterion_bit_error"])
     ages = ds.age.values
     keep = ages < min(len(ages), 60)
     for c, lam in zip(plotting.colors(ds.sizes["decay"]), ds.decay.values):
@@ -225,9 +232,9 @@ def _fig_fast_weights(ds, plt):
     ax.set_ylim(1e-4, 0.7)
     ax.set_xlabel("item age $a$ (0 = newest)")
     ax.set_ylabel("bit error")
-    st = _settings(ds)
-    ax.set_title(f"N = {int(pt['size'])}, cue noise {st.get('fastweights_cue_noise', 0.1):g}"
-                 f"; circles one shot (zeros not drawn), x after {st.get('inner_steps', 5)} "
+    st = ds.attrs
+    ax.set_title(f"N = {int(pt['size'])}, cue noise {st['fastweights_cue_noise']:g}"
+                 f"; circles one shot (zeros not drawn), x after {st['inner_steps']} "
                  "inner-loop steps", fontsize=5.5)
     ax.legend(fontsize=5.5, loc="lower right")
     return fig
@@ -237,6 +244,8 @@ def _fig_redundant(ds, plt):
     """Redundant memory: crosstalk vs copies at fixed storage per copy and in total."""
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(7.0, 2.7))
     if "redundant" not in ds.model.values:
+        for ax in (a1, a2):
+            plotting.nothing_to_show(ax, "no redundant memory: model has no redundant")
         return fig
     S = int(ds.storage.values[-1])
     pt = ds.sel(model="redundant", storage=S)
@@ -259,7 +268,7 @@ def _fig_redundant(ds, plt):
     a1.set_ylabel("variance of the right value's similarity")
     a2.set_ylabel("P(correct)")
     q = int(pt.capacity_reference)
-    a1.set_title(f"Q = {q} pairs; n = {int(pt['size'])} at S = {_settings(ds).get('copies', 4)}"
+    a1.set_title(f"Q = {q} pairs; n = {int(pt['size'])} at S = {ds.attrs['copies']}"
                  "; lines: theory", fontsize=6)
     a1.legend(fontsize=5.5)
     return fig

@@ -119,6 +119,8 @@ def _fig_total_vs_N(ds, plt):
         bx.set_xlabel("network size $N$")
         bx.set_title("(b) delay line (lines: closed form; one network each)", fontsize=8)
         bx.legend(fontsize=5.5, loc="upper left")
+    else:
+        plotting.nothing_to_show(bx, "(b) no delay line: ensemble has no delay_line")
     return fig
 
 
@@ -130,6 +132,10 @@ def _fig_hist(ds, plt):
     ens = [e for e in ("gaussian", "gaussian_radius") if e in ds.ensemble.values]
     fig, axes = plt.subplots(1, max(1, len(ens)), figsize=(3.4 * max(1, len(ens)), 2.6),
                              sharex=True, squeeze=False)
+    if not ens:
+        plotting.nothing_to_show(axes[0][0], "no Gaussian networks: ensemble has neither "
+                                             "gaussian nor gaussian_radius")
+        return fig
     hi = max([float(ds.J_total_optimal.sel(ensemble=e, N=N, alpha=a).max()) for e in ens]
              or [2.0]) * 1.1
     bins = np.linspace(0, hi, 30)
@@ -158,25 +164,27 @@ def _fig_hist(ds, plt):
 def _fig_delay(ds, plt):
     N = _sim_N(ds)
     fig, ax = plt.subplots(figsize=(3.4, 2.8))
-    if "delay_line" in ds.ensemble.values:
-        alphas = ds.alpha.values
-        k = ds.k.values
-        kk = k[k < N]  # J(k) = 0 for k >= N (nilpotent)
-        for c, a in zip(plotting.colors(len(alphas)), alphas):
-            th = ds.J_delay_line_theory.sel(N=N, alpha=a).values[: kk.size]
-            ax.plot(kk, np.where(th > 0, th, np.nan), "-", color=c, lw=1,
-                    label=rf"$\alpha$ = {a:g}")
-            ex = ds.J.sel(ensemble="delay_line", N=N, alpha=a).isel(network=0).values
-            step = max(1, N // 12)
-            ax.plot(kk[::step], np.where(ex[: kk.size] > 0, ex[: kk.size], np.nan)[::step],
-                    "+", color=c, ms=5)
-            sim = ds.J_sim.sel(ensemble="delay_line", N=N, alpha=a).values
-            ok = np.isfinite(sim)
-            ax.errorbar(ds.lag.values[ok], sim[ok],
-                        yerr=ds.J_sim_se.sel(ensemble="delay_line", N=N, alpha=a).values[ok],
-                        fmt="o", ms=3.5, color=c, mec="k", mew=0.4)
-        ax.plot([], [], "k+", label="general formula")
-        ax.plot([], [], "ko", ms=3.5, label="simulated (±SE)")
+    if "delay_line" not in ds.ensemble.values:
+        plotting.nothing_to_show(ax, "no delay line: ensemble has no delay_line")
+        return fig
+    alphas = ds.alpha.values
+    k = ds.k.values
+    kk = k[k < N]  # J(k) = 0 for k >= N (nilpotent)
+    for c, a in zip(plotting.colors(len(alphas)), alphas):
+        th = ds.J_delay_line_theory.sel(N=N, alpha=a).values[: kk.size]
+        ax.plot(kk, np.where(th > 0, th, np.nan), "-", color=c, lw=1,
+                label=rf"$\alpha$ = {a:g}")
+        ex = ds.J.sel(ensemble="delay_line", N=N, alpha=a).isel(network=0).values
+        step = max(1, N // 12)
+        ax.plot(kk[::step], np.where(ex[: kk.size] > 0, ex[: kk.size], np.nan)[::step],
+                "+", color=c, ms=5)
+        sim = ds.J_sim.sel(ensemble="delay_line", N=N, alpha=a).values
+        ok = np.isfinite(sim)
+        ax.errorbar(ds.lag.values[ok], sim[ok],
+                    yerr=ds.J_sim_se.sel(ensemble="delay_line", N=N, alpha=a).values[ok],
+                    fmt="o", ms=3.5, color=c, mec="k", mew=0.4)
+    ax.plot([], [], "k+", label="general formula")
+    ax.plot([], [], "ko", ms=3.5, label="simulated (±SE)")
     ax.set_yscale("log")
     ax.set_xlabel("lag $k$ (steps)")
     ax.set_ylabel(r"$J(k)$ ($1/\varepsilon$)")

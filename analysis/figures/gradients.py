@@ -13,10 +13,24 @@ def _pick(values, target):
     return values[np.argmin(np.abs(values - target))]
 
 
+def _main_phi(ds) -> str:
+    """The nonlinearity the single-phi panels show: tanh when it was run, else the first."""
+    phis = [str(p) for p in ds.phi.values]
+    return "tanh" if "tanh" in phis else phis[0]
+
+
+def _critical_gain(su, phi):
+    try:
+        return critical_gain(float(su), phi)
+    except ValueError:  # no edge of chaos at this input noise
+        return np.nan
+
+
 def _fig_log_norm(ds, plt):
     N = int(ds.N.max())
     su = float(_pick(ds.sigma_u, 0.5))
-    sel = ds.sel(phi="tanh", N=N, sigma_u=su)
+    phi = _main_phi(ds)
+    sel = ds.sel(phi=phi, N=N, sigma_u=su)
     fig, ax = plt.subplots(figsize=(5.0, 2.9))
     q = ds.q.values
     lo, hi = (int(x) for x in np.atleast_1d(ds.attrs["fit_window"]))
@@ -40,7 +54,7 @@ def _fig_log_norm(ds, plt):
     ax.set_ylim(float(lims[0]) - 2, float(lims[1]) + 5)
     ax.set_xlabel("steps back $q$")
     ax.set_ylabel(r"$\ln \|\partial a_t/\partial a_{t-q}\|_F - \ln\sqrt{N}$")
-    ax.set_title(f"tanh, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SD; "
+    ax.set_title(f"{phi}, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SD; "
                  "grey: fit window)", fontsize=6.5)
     ax.legend(fontsize=5.5, ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
@@ -61,11 +75,7 @@ def _fig_rate_vs_g(ds, plt):
             th = [0.5 * np.log(mean_field_rate(g, float(su), str(phi))[1]) for g in gg]
             ax.plot(gg, th, "-", color=c, lw=0.9)
             if phi == "tanh":
-                try:
-                    gc = critical_gain(float(su), "tanh")
-                    ax.axvline(gc, color=c, ls=":", lw=0.8)
-                except ValueError:
-                    pass
+                ax.axvline(_critical_gain(su, "tanh"), color=c, ls=":", lw=0.8)
         ax.axhline(0, color="k", lw=0.5)
         ax.set_title(f"{phi}, N = {N}" + (r" (any $\sigma_u$)" if phi == "linear" else ""),
                      fontsize=8)
@@ -78,25 +88,21 @@ def _fig_rate_vs_g(ds, plt):
 
 def _fig_map(ds, plt):
     N = int(ds.N.max())
-    r = ds.rate.sel(phi="tanh", N=N)
+    phi = _main_phi(ds)
+    r = ds.rate.sel(phi=phi, N=N)
     fig, ax = plt.subplots(figsize=(3.4, 2.7))
     lim = float(np.nanmax(np.abs(r)))
     m = ax.pcolormesh(ds.g, ds.sigma_u, r.transpose("sigma_u", "g"), cmap="RdBu_r",
                       vmin=-lim, vmax=lim, shading="nearest")
     fig.colorbar(m, ax=ax, label="measured rate per step")
     su = np.linspace(0, float(ds.sigma_u.max()), 40)
-    gc = []
-    for s in su:
-        try:
-            gc.append(critical_gain(s, "tanh"))
-        except ValueError:
-            gc.append(np.nan)
+    gc = [_critical_gain(s, phi) for s in su]
     ax.plot(gc, su, "k-", lw=1.2, label=r"theory $\chi = 1$")
     ax.set_xlim(float(ds.g.min()) - 0.05, float(ds.g.max()) + 0.05)
     ax.set_ylim(0, None)  # cells are centred on the swept values: none below sigma_u = 0
     ax.set_xlabel("gain $g$")
     ax.set_ylabel(r"input noise $\sigma_u$")
-    ax.set_title(f"tanh, N = {N}", fontsize=8)
+    ax.set_title(f"{phi}, N = {N}", fontsize=8)
     ax.legend(fontsize=6, loc="upper left")
     return fig
 
@@ -105,10 +111,15 @@ def _fig_lstm(ds, plt):
     """(a) cell-path log norm vs q; (b) its rate vs forget bias, with the three theories."""
     N = int(ds.N.max())
     su = float(ds.sigma_u.max())
+    fig, (ax, bx) = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT)
+    if "tanh" not in ds.phi.values:
+        for a in (ax, bx):
+            plotting.nothing_to_show(a, "no LSTM cells: they are simulated beside the tanh "
+                                        "network, and phi has no tanh")
+        return fig
     cells = ds.sel(phi="tanh", N=N)
     sel = cells.sel(sigma_u=su)
     q = ds.q.values
-    fig, (ax, bx) = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT)
     for c, b in zip(plotting.colors(ds.sizes["forget_bias"]), ds.forget_bias.values):
         L = sel.lstm_log_norm.sel(forget_bias=b) - 0.5 * np.log(N)
         lab = "$b_f = \\infty$ (f = 1, no decay)" if np.isinf(b) else f"$b_f$ = {b:g}"
@@ -162,13 +173,16 @@ def _fig_vs_N(ds, plt):
     fig, axes = plt.subplots(1, 3, figsize=(plotting.DOUBLE_SHORT[0], 2.8), sharey=True)
     gs = [g for g in ds.g.values if 0.9 <= g <= 2.0]
     inv = 1 / ds.N.values
+    phi = _main_phi(ds)
     for ax, su in zip(axes, sus):
         for c, g in zip(plotting.colors(len(gs)), gs):
-            pt = dict(phi="tanh", sigma_u=su, g=g)
+            pt = dict(phi=phi, sigma_u=su, g=g)
             d = ds.rate.sel(pt) - ds.rate_theory.sel(pt)
             ax.errorbar(inv, d, yerr=ds.rate_se.sel(pt), fmt="o-", ms=3, lw=0.8, color=c,
                         label=f"g = {g:g}")
-        ax.set_title(rf"tanh, $\sigma_u$ = {su:g}", fontsize=8)
+        ax.set_title(rf"{phi}, $\sigma_u$ = {su:g}", fontsize=8)
+        if not gs:
+            plotting.nothing_to_show(ax, "no gain between 0.9 and 2 in g")
     ax = axes[2]
     window = np.atleast_1d(ds.attrs["fit_window"])
     for phi, su, c, lab in (("linear", None, "k", "linear (every input, pooled)"),
@@ -182,6 +196,8 @@ def _fig_vs_N(ds, plt):
         m, se = sl.mean("rep"), sl.std("rep") / np.sqrt(sl.sizes["rep"])
         ax.errorbar(inv, m, yerr=se, fmt="s-" if su is None else "o-", ms=3, lw=0.8,
                     color=c, label=lab)
+    if not {"linear", "logistic"} & set(ds.phi.values):
+        plotting.nothing_to_show(ax, "phi has neither linear nor logistic")
     ax.set_title("excess of one finite Z (mean over gains)", fontsize=8)
     for ax in axes:
         ax.axhline(0, color="0.3", lw=0.8, label=r"mean field $\frac{1}{2}\ln\chi$")

@@ -30,7 +30,7 @@ def _fig_one_step(ds, plt):
                     label=f"N = {N}", capsize=0, lw=0.8)
         ax.plot(ds.alpha, ds.one_step_error_theory.sel(N=N), "--", color=c, lw=0.8)
     a = np.linspace(float(ds.alpha.min()), float(ds.alpha.max()), 300)
-    zero = bool(ds.attrs.get("zero_diagonal", 1))
+    zero = bool(ds.attrs["zero_diagonal"])
     ax.plot(a, one_step_error(a, None, zero), "k-", lw=1.2, label=r"$\Phi(-1/\sqrt{\alpha})$")
     ax.axhline(0.01, color="0.5", lw=0.6, ls=":")
     if zero:
@@ -54,7 +54,7 @@ def _fig_overlap(ds, plt):
     ac = critical_capacity()
     mean, se = mean_se(ds.overlap, "network")
     cue, cue_se = mean_se(ds.cue_overlap, "network")
-    flip = 100 * ds.attrs.get("cue_flip", 0.1)
+    flip = 100 * ds.attrs["cue_flip"]
     for c, N in zip(colors, ds.N.values):
         axes[0].errorbar(ds.alpha, mean.sel(N=N), yerr=se.sel(N=N), fmt="o-", ms=2.5, lw=0.7,
                          color=c, label=f"N = {N}")
@@ -131,7 +131,7 @@ def _fig_capacity(ds, plt):
     ac = critical_capacity()
     ax.errorbar(Ns * 0.94, caps.alpha_one_step, yerr=caps.alpha_one_step_se, fmt="o", ms=4,
                 color="C0", label="1 % one-step error (line: finite-N theory)", zorder=3)
-    if ds.attrs.get("zero_diagonal", 1):
+    if ds.attrs["zero_diagonal"]:
         ax.plot(Nf, alpha_at_one_step_error(0.01, N=Nf), "-", color="C0", lw=0.8)
         ax.axhline(alpha_at_one_step_error(0.01), color="C0", lw=0.6, ls=":",
                    label=r"large-N 1 % load 0.185")

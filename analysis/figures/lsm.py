@@ -57,7 +57,7 @@ def _fig_separation(ds, plt):
     axes[1][0].set_ylabel("distance minus floor (paired)")
     axes[0][0].legend(fontsize=5.5)
     axes[1][0].legend(fontsize=5.5, loc="upper right")
-    fig.suptitle(f"every trial starts from its own driven state ({ds.attrs.get('T_pre', 0):g} s "
+    fig.suptitle(f"every trial starts from its own driven state ({ds.attrs['T_pre']:g} s "
                  "of independent input before t = 0); grey: before the compared window",
                  fontsize=7)
     return fig

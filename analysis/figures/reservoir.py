@@ -76,7 +76,7 @@ def _fig_rho(ds, plt):
             if bool(mc.notnull().any()):
                 mean, se = mean_se(mc, "seed")
                 ax.errorbar(ds.rho, mean, yerr=se, fmt="D", color="C3", ms=3.5, mfc="none",
-                            label=f"tanh, input x {ds.attrs.get('small_input_scale', 0.01):g}"
+                            label=f"tanh, input x {ds.attrs['small_input_scale']:g}"
                                   f", $\\varepsilon$ = {eps:g} x its square (small-input limit)")
     ax.axhline(N, color="k", lw=0.8, ls="--", label="bound MC = N")
     ax.set_xlabel(r"spectral radius $\rho$")
@@ -125,6 +125,10 @@ def _fig_fisher(ds, plt):
             ax.plot(ds.k[::4], m.where(m > 0)[::4], "o", color=c, ms=2.5)
         ax.set_title(f"linear, N = {N}, $\\varepsilon$ = {noisy[0]:g}: m(k) (solid), "
                      r"min(1, $\sigma^2 J(k)$) (dashed)", fontsize=6.5)
+    else:
+        plotting.nothing_to_show(ax, "the Fisher memory needs a linear reservoir with state "
+                                     "noise: phi has no linear or noise no value > 0")
+        return fig
     ax.set_yscale("log")
     ax.set_ylim(1e-4, 1.5)
     ax.set_xlabel("delay $k$")

@@ -82,6 +82,11 @@ def _fig_mds(ds, plt):
     """Progressive differentiation: MDS of the items' hidden representations (top, shared
     axes) and their similarity matrices (bottom: every split of the tree, leaves included)."""
     L, e, pt = _pick_point(ds)
+    if e != 0:
+        fig, ax = plt.subplots(figsize=(7.0, 1.6))
+        plotting.nothing_to_show(ax, "progressive differentiation is drawn for the "
+                                     "noise-free tree: flip_prob has no 0")
+        return fig
     a0 = ds.attrs["a0"]
     T = float(pt.tau)
     half = half_learning_time(pt.s.values, a0, T)

@@ -6,7 +6,7 @@ import sys
 import immutables
 
 from memory_dynamics import health
-from memory_dynamics.config import ConfigError, retype_overrides, shards, validate
+from memory_dynamics.config import ConfigError, retype_overrides, settings_of, shards, validate
 from memory_dynamics.registry import studies
 
 try:
@@ -49,11 +49,6 @@ def simulate_group(wildcards):
             **gs.group_components})
         gs._study_bundles = True
     return f"{wildcards.study}_simulate"
-
-
-def settings(study):
-    """The study's config minus its sweep lists: the per-point simulation settings."""
-    return {k: v for k, v in config[study].items() if k not in REGISTRY[study].sweeps}
 
 
 def shard_files(study):

@@ -7,7 +7,7 @@ rule simulate:
         "results/{study}/shards/{shard}.nc",
     params:
         points=lambda wildcards: SHARDS[wildcards.study][wildcards.shard],
-        settings=lambda wildcards: settings(wildcards.study),
+        settings=lambda wildcards: settings_of(config, wildcards.study),
         root_seed=config["root_seed"],
     conda:
         "../environment.yml"

@@ -2,9 +2,13 @@
 
 from pathlib import Path
 
-from memory_dynamics.analysis import plotting
-from memory_dynamics.io import read_dataset, script_logger
-from memory_dynamics.registry import get
+import matplotlib
+
+matplotlib.use("Agg")  # files only: the rule script, not the library, picks the backend
+
+from memory_dynamics.analysis import plotting  # noqa: E402
+from memory_dynamics.io import read_dataset, script_logger  # noqa: E402
+from memory_dynamics.registry import get  # noqa: E402
 
 sm = snakemake  # noqa: F821 (provided by Snakemake)
 study = get(sm.params.study)

@@ -18,6 +18,11 @@ def _check_config(config):
     if max(fc["lags"]) > fc["k_max"]:
         raise ConfigError(f"fisher.lags = {fc['lags']} exceeds k_max = {fc['k_max']}; "
                           "allowed: lags <= fisher.k_max")
+    stray = [n for n in fc["simulate_N"] if n not in fc["N"]]
+    if stray:
+        raise ConfigError(f"fisher.simulate_N = {fc['simulate_N']} has {stray} not in "
+                          f"fisher.N = {fc['N']}; allowed: sizes from fisher.N (or [] for no "
+                          "simulation)")
     if any(a >= 1 for a in fc["alpha"]) and "delay_line" not in fc["ensemble"]:
         raise ConfigError("fisher.alpha has values >= 1 but fisher.ensemble has no "
                           "delay_line; allowed: alpha < 1 (>= 1 only for delay_line)")

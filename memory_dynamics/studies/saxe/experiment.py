@@ -97,11 +97,14 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         "long_name": f"|W2 W1 - best rank-{h} approximation|_F / |best|_F at the end",
         "units": "1"})
     ds["lr"] = ((), lr, {"long_name": "learning rate (lr_smax / s_max)", "units": "1"})
+    # per point (they differ between tree depths, so they are variables, not attributes)
+    ds["n_items"] = ((), P, {"long_name": "items P of the tree (leaves)", "units": "1"})
+    ds["hidden_truncated"] = ((), h, {
+        "long_name": "hidden units h of the truncated (narrow) network", "units": "1"})
     ds = ds.assign_coords(tree_depth=L, flip_prob=eps)
     ds["tree_depth"].attrs = {"long_name": "depth of the binary tree", "units": "1"}
     ds["flip_prob"].attrs = {"long_name": "feature flip probability per tree edge",
                              "units": "1"}
-    ds.attrs.update({"hidden_truncated": h, "n_items": P, "a0": settings["a0"],
-                     "normalisation": settings["normalisation"],
+    ds.attrs.update({"a0": settings["a0"], "normalisation": settings["normalisation"],
                      "lr_smax": settings["lr_smax"], "steps": settings["steps"]})
     return ds
