@@ -12,8 +12,10 @@
 The config is composed (preset, then the files in order, then the overrides, then the
 studies) and validated before Snakemake starts, so a bad file or key gives one line naming
 it (``Config error: ...``) and exit status 1, never a traceback. ``--set`` values are YAML,
-so they keep their types. The validated config is written to ``results/config.yaml`` in the
-working folder (the record of what ran; ``report`` reuses it) and handed to Snakemake.
+so they keep their types. The validated config is handed to Snakemake and, when the run
+succeeds, kept as ``results/config.yaml`` in the working folder (the record of what ran; a
+refused, failed or dry run writes nothing there). ``report`` reads the config of what it
+reports from the merged datasets themselves.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -125,18 +128,84 @@ def snakemake_command(configfile: Path, directory: Path, *extra: str) -> list[st
             "--directory", str(directory), "--configfile", str(configfile), *extra]
 
 
-def _resolve(args, directory: Path, reuse: bool = False) -> dict:
-    explicit = args.preset or args.configfile or args.overrides or args.studies
-    if reuse and not explicit and (directory / RUN_CONFIG).exists():
-        return resolve("default", [directory / RUN_CONFIG])
+def _resolve(args, directory: Path) -> dict:
     return resolve(args.preset or "default", args.configfile, args.overrides, args.studies)
 
 
+def config_of_results(directory: Path) -> dict:
+    """The config of what ``results/`` holds, read from its merged datasets (each records
+    the config it was made with): the report describes the data it shows, whatever a later
+    refused or failed run wrote. Raises :class:`ConfigError` if there is none, or if they
+    come from runs with different root seeds."""
+    import json
+
+    import h5py
+
+    from .config import validate
+
+    config: dict = {"studies": []}
+    seeds = {}
+    for name in studies():
+        path = directory / "results" / name / f"{name}.nc"
+        if not path.exists():
+            continue
+        with h5py.File(path, "r", locking=False) as f:
+            made = json.loads(f.attrs["config"])
+        config[name] = made[name]
+        config["studies"].append(name)
+        seeds[name] = made["root_seed"]
+    if not seeds:
+        raise ConfigError(f"{directory / 'results'}: no merged dataset; run `memory-dynamics "
+                          "run` first")
+    if len(set(seeds.values())) > 1:
+        raise ConfigError(f"the merged datasets come from runs with different root seeds "
+                          f"({seeds}); allowed: results of one root seed (rerun the others)")
+    config["root_seed"] = next(iter(seeds.values()))
+    return validate(config)
+
+
+def _again(extra: str = "") -> str:
+    """The command line the user ran, for hints (``extra`` appended)."""
+    words = ["memory-dynamics", *sys.argv[1:]]
+    if extra:
+        words += [] if "--" in words else ["--"]
+        words.append(extra)
+    return " ".join(words)
+
+
+#: Snakemake's words when another run (or a killed one) holds the working folder's lock
+LOCKED = "Directory cannot be locked"
+
+
 def _call(command: list[str], env: dict | None = None) -> int:
-    """Run Snakemake and wait for it. Ctrl-C reaches it too (the same process group); it
-    is given all the time it needs to stop cleanly (release its lock, mark incomplete
-    files), so the same command resumes."""
-    proc = subprocess.Popen(command, env=env)
+    """Run Snakemake in its own session and wait for it, passing its output through.
+
+    Ctrl-C reaches only this process: Snakemake is asked to stop (SIGINT) and given all the
+    time it needs to stop cleanly (release its lock, mark incomplete files), its shutdown
+    messages go to its log only, and one line says how to resume. A run refused by the lock
+    of another (or a killed) run, and a Snakemake that was killed, end with one line saying
+    how to unlock."""
+    import signal
+    import threading
+
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, errors="replace",
+                            start_new_session=True)
+    quiet = threading.Event()
+    locked = threading.Event()
+
+    def relay(src, dst):
+        for line in src:
+            if LOCKED in line:
+                locked.set()
+            if not quiet.is_set():
+                dst.write(line)
+                dst.flush()
+
+    pipes = [threading.Thread(target=relay, args=(proc.stdout, sys.stdout), daemon=True),
+             threading.Thread(target=relay, args=(proc.stderr, sys.stderr), daemon=True)]
+    for t in pipes:
+        t.start()
     interrupted = False
     while True:
         try:
@@ -144,10 +213,46 @@ def _call(command: list[str], env: dict | None = None) -> int:
             break
         except KeyboardInterrupt:
             interrupted = True
+            quiet.set()
+            proc.send_signal(signal.SIGINT)
+    for t in pipes:
+        t.join(timeout=5)
     if interrupted:
-        print("memory-dynamics: interrupted; rerun the same command to resume (finished "
-              "shards are kept)", file=sys.stderr)
+        print("memory-dynamics: interrupted; Snakemake stopped its jobs (its messages are in "
+              ".snakemake/log/); rerun the same command to resume (finished shards are "
+              "kept)", file=sys.stderr)
+        return 130
+    if locked.is_set():
+        print("memory-dynamics: the working folder is locked by another run, or by one that "
+              "was killed; if no other run is going here, unlock it with: "
+              f"{_again('--unlock')}", file=sys.stderr)
+    elif rc < 0:
+        print(f"memory-dynamics: Snakemake was killed (signal {-rc}); if no other run is "
+              f"going here, unlock with: {_again('--unlock')}; then rerun the same command "
+              "to resume (finished shards are kept)", file=sys.stderr)
+        return 128 - rc
     return rc
+
+
+def _cores(text: str | None) -> str | None:
+    if text is None or text == "all":
+        return text
+    if not text.isdigit() or int(text) < 1:
+        raise ConfigError(f"--cores {text}: allowed: a whole number >= 1, or all")
+    return text
+
+
+def _writable(directory: Path) -> None:
+    """One line instead of a traceback when the outputs cannot be written at all."""
+    results = directory / "results"
+    where = results if results.exists() else directory
+    if not os.access(where, os.W_OK):
+        raise ConfigError(f"{where} is not writable (read-only file system or permissions); "
+                          "allowed: a working folder you can write to (--directory DIR)")
+    usage = shutil.disk_usage(where)
+    if usage.free < 10 * 2**20:
+        raise ConfigError(f"{where}: the disk is full ({usage.free // 2**20} MB free); "
+                          "allowed: a disk with room for the results")
 
 
 def _run(args) -> int:
@@ -168,13 +273,16 @@ def _run(args) -> int:
         return 1
     if too_big:
         print(f"Warning (a run would stop here): {too_big}", file=sys.stderr)
-    # a dry run leaves the record of the last run alone
-    cfg = (_write_config(config, directory, Path("results/summary/dry-run-config.yaml"),
-                         "the last `memory-dynamics run --dry-run` here")
-           if args.dry_run else _write_config(config, directory))
+    cores = _cores(args.cores)
+    _writable(directory)
+    # Snakemake reads the config from a file of this run's own, kept beside its metadata
+    # (a cluster job reads it too); it becomes the record results/config.yaml only when the
+    # run succeeds: a refused, failed or dry run leaves the record of the last run alone
+    cfg = _write_config(config, directory, Path(".snakemake") / f"memory-dynamics-config-"
+                        f"{os.getpid()}.yaml", "this `memory-dynamics run`")
     extra = ["--rerun-incomplete"]
-    if args.cores or profile is None:
-        extra += ["--cores", str(args.cores or "all")]
+    if cores or profile is None:
+        extra += ["--cores", str(cores or "all")]
     passthrough = [a for a in args.snakemake_args if a != "--"]
     if local and not any(a.startswith("--resources") for a in passthrough):
         # jobs side by side must fit too: Snakemake schedules them within this
@@ -185,22 +293,29 @@ def _run(args) -> int:
         extra.append("--dry-run")
     todo = sum(not os.path.exists(p) for p in jobs)
     print(f"memory-dynamics {__version__}: studies {', '.join(config['studies'])}; "
-          f"{todo} of {len(jobs)} simulate job(s) to run; config written to {cfg}",
-          file=sys.stderr)
-    return _call(snakemake_command(cfg, directory, *extra, *passthrough), env=env)
+          f"{todo} of {len(jobs)} simulate job(s) to run", file=sys.stderr)
+    try:
+        rc = _call(snakemake_command(cfg, directory, *extra, *passthrough), env=env)
+        if rc == 0 and not args.dry_run and "--unlock" not in passthrough:
+            cfg.replace(directory / RUN_CONFIG)
+            print(f"memory-dynamics: the config of this run is in {RUN_CONFIG}",
+                  file=sys.stderr)
+    finally:
+        cfg.unlink(missing_ok=True)
+    return rc
 
 
 def _report(args) -> int:
     directory = Path(args.directory).resolve()
-    config = _resolve(args, directory, reuse=True)
+    explicit = args.preset or args.configfile or args.overrides or args.studies
+    config = _resolve(args, directory) if explicit else config_of_results(directory)
     by_study = directory / "results" / "summary" / "checks_by_study.csv"
     if not by_study.exists():
         raise ConfigError(f"{by_study}: missing; run `memory-dynamics run` (with the same "
                           "config) first")
-    explicit = args.preset or args.configfile or args.overrides or args.studies
-    cfg = (_write_config(config, directory, Path("results/summary/report-config.yaml"),
-                         "the last `memory-dynamics report` here")
-           if explicit or not (directory / RUN_CONFIG).exists() else directory / RUN_CONFIG)
+    cfg = _write_config(config, directory, Path("results/summary/report-config.yaml"),
+                        "the last `memory-dynamics report` here (read from the merged "
+                        "datasets unless given)")
     # a metadata file makes the report open on the description (with the checks by study)
     # instead of the rule graph; Snakemake 9 renders only numbers there correctly
     with open(by_study) as f:
@@ -230,6 +345,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             args)
     except ConfigError as e:
         print(f"Config error: {e}", file=sys.stderr)
+        return 1
+    except OSError as e:  # a file we must write or read: say which, in one line
+        print(f"Error: {e.strerror or e} ({e.filename or 'no file name'}); allowed: a "
+              "working folder that can be written, on a disk with room", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("memory-dynamics: interrupted", file=sys.stderr)

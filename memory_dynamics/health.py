@@ -31,21 +31,35 @@ DAMAGE = ("truncated", "signature", "eof", "bad object header", "wrong b-tree si
 
 
 def readable(path: str | Path) -> str | None:
-    """``None`` if HDF5 opens ``path``, else why it is damaged: HDF5 checks the file
-    signature and the stored end-of-file address, so a truncated or overwritten file fails.
-    A file that cannot be opened for another reason (permissions, a lock on a network file
-    system) is not called damaged: it raises, and is never removed."""
+    """``None`` if HDF5 opens ``path`` and reads every variable and attribute in it, else
+    why it is damaged: HDF5 checks the file signature and the stored end-of-file address
+    when it opens a file (a truncated file fails there) and the checksums of its metadata
+    when it reads them (bytes overwritten inside the file fail there). A file that cannot
+    be opened for another reason (permissions, a lock on a network file system) is not
+    called damaged: it raises, and is never removed."""
     import h5py
 
     try:
-        with h5py.File(path, "r", locking=False):
-            return None
+        f = h5py.File(path, "r", locking=False)
     except PermissionError:
         raise
     except OSError as e:
         if any(w in str(e).lower() for w in DAMAGE):
             return str(e)
         raise
+    with f:  # opened: a read that fails now is damage inside the file
+
+        def read(name, obj):
+            dict(obj.attrs)
+            if isinstance(obj, h5py.Dataset):
+                obj[()]
+
+        try:
+            dict(f.attrs)
+            f.visititems(read)
+        except Exception as e:  # noqa: BLE001 (h5py raises OSError, RuntimeError, KeyError)
+            return f"{type(e).__name__}: {e}"
+    return None
 
 
 def _say(message: str) -> None:

@@ -33,6 +33,7 @@ MAX_SWEEP = 2
 NAMED = {"model", "phi", "ensemble"}
 #: associative storages: the smallest only (the draws grow with S^2)
 SMALL = {("associative", "storage"): [1024], ("hopfield", "N"): [300, 1000],
+         ("gradients", "N"): [60, 100],
          ("lsm", "N"): [135]}
 
 

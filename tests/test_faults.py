@@ -82,11 +82,17 @@ def _copy(reference, wd):
     shutil.copytree(reference, wd, dirs_exist_ok=True, symlinks=True)
 
 
+@pytest.mark.parametrize("damage", ["truncated", "overwritten"])
 def test_corrupt_shard_is_reported_and_recomputed_in_the_same_run(tmp_path, quick_config,
-                                                                   reference):
+                                                                   reference, damage):
     _copy(reference, tmp_path)
     victim = _shards(tmp_path)[2]
-    victim.write_bytes(victim.read_bytes()[:500])  # truncated, as by a full disk
+    if damage == "truncated":  # as by a full disk
+        victim.write_bytes(victim.read_bytes()[:500])
+    else:  # bytes overwritten inside the file: it opens, its metadata checksums fail
+        with open(victim, "r+b") as f:
+            f.seek(2000)
+            f.write(bytes(range(256)) * 12)
     proc = run_snakemake(tmp_path, *_args(quick_config))
     out = _console(proc)
     assert f"{victim.relative_to(tmp_path)} is unreadable" in out  # on the console
@@ -154,3 +160,87 @@ def test_write_dataset_leaves_nothing_under_the_final_name_on_failure(tmp_path, 
     with pytest.raises(OSError, match="No space"):
         write_dataset(ds, tmp_path / "out.nc")
     assert list(tmp_path.iterdir()) == []
+
+
+def _cli(*args, cwd):
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "memory_dynamics", *map(str, args)],
+                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "HDF5_USE_FILE_LOCKING": "FALSE"})
+
+
+QUICK_HOPFIELD = ("run", "--preset", "quick", "--study", "hopfield", "--study", "fisher",
+                  "--cores", "1")
+
+
+def _wait_for_shards(wd, n, proc):
+    deadline = time.time() + 300
+    while len(_shards(wd)) < n and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    assert len(_shards(wd)) >= n, "no shard written in time"
+
+
+def test_ctrl_c_gives_one_line_and_the_same_command_resumes(tmp_path):
+    proc = _cli(*QUICK_HOPFIELD, cwd=tmp_path)
+    _wait_for_shards(tmp_path, 2, proc)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends the foreground command
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("memory-dynamics: interrupted;") and "rerun the same" in last
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err
+    assert not (tmp_path / "results/config.yaml").exists()  # only a finished run records
+    again = _cli(*QUICK_HOPFIELD, cwd=tmp_path)
+    _, err = again.communicate(timeout=600)
+    assert again.returncode == 0, err[-3000:]
+    assert (tmp_path / "results/config.yaml").exists()
+
+
+def test_a_run_refused_by_the_lock_writes_nothing_and_says_how_to_unlock(tmp_path):
+    first = _cli(*QUICK_HOPFIELD, cwd=tmp_path)
+    _wait_for_shards(tmp_path, 1, first)
+    snakemake = [p for p in (tmp_path / ".snakemake" / "locks").iterdir()]
+    assert snakemake, "Snakemake holds its lock while it runs"
+    # the scheduler and its jobs die (a lost node, the OOM killer): the lock stays
+    for line in subprocess.run(["pgrep", "-f", str(tmp_path)], capture_output=True,
+                               text=True).stdout.split():
+        if int(line) != first.pid:
+            os.kill(int(line), signal.SIGKILL)
+    _, err = first.communicate(timeout=120)
+    assert "Snakemake was killed (signal 9)" in err and "-- --unlock" in err, err[-2000:]
+    before = sorted(p.name for p in (tmp_path / "results").rglob("*"))
+    refused = _cli(*QUICK_HOPFIELD[:-2], "--set", "hopfield.n_networks=3", cwd=tmp_path)
+    _, err = refused.communicate(timeout=300)
+    assert refused.returncode != 0
+    assert "locked by another run, or by one that was killed" in err
+    assert "-- --unlock" in err.strip().splitlines()[-1]
+    assert sorted(p.name for p in (tmp_path / "results").rglob("*")) == before  # nothing
+    assert not (tmp_path / "results/config.yaml").exists()
+
+
+@pytest.mark.parametrize("cores", ["0", "-2", "two"])
+def test_bad_core_counts_give_one_line(tmp_path, cores):
+    proc = _cli("run", "--preset", "quick", "--cores", cores, cwd=tmp_path)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1 and err.strip().splitlines() == [
+        f"Config error: --cores {cores}: allowed: a whole number >= 1, or all"]
+
+
+@pytest.mark.parametrize("fault", ["read-only", "disk full"])
+def test_unwritable_results_give_one_line(tmp_path, monkeypatch, capsys, fault):
+    from collections import namedtuple
+
+    from memory_dynamics import cli
+
+    (tmp_path / "results").mkdir()
+    if fault == "read-only":  # (root ignores chmod: the check itself is what is tested)
+        monkeypatch.setattr(cli.os, "access", lambda path, mode: False)
+    else:
+        usage = namedtuple("usage", "total used free")
+        monkeypatch.setattr(cli.shutil, "disk_usage", lambda path: usage(10**9, 10**9, 0))
+    assert cli.main(["run", "--preset", "quick", "--directory", str(tmp_path)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("Config error: ") and (
+        "not writable" in err[0] if fault == "read-only" else "the disk is full" in err[0])
+    assert not list((tmp_path / "results").iterdir())
