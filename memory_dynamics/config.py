@@ -103,14 +103,38 @@ def _message(error: jsonschema.ValidationError) -> str:
     shown = repr(error.instance)
     if len(shown) > 60:
         shown = shown[:57] + "..."
+    n = error.schema.get("minItems", 0)
     reason = {
         "type": f"has the wrong type ({type(error.instance).__name__})",
-        "minItems": "is empty",
+        "minItems": ("is empty" if n <= 1 or not error.instance else
+                     f"has {len(error.instance)} value(s), fewer than {n}"),
         "uniqueItems": "has repeated values",
         "enum": "is not allowed",
         "finite": "is not a finite number",
     }.get(v, "is out of range")
-    return f"{key} = {shown} {reason}; allowed: {_allowed(node)}"
+    hint = ""
+    if v == "type" and isinstance(error.instance, str) and _looks_numeric(error.instance):
+        # YAML 1.1 reads 1e-2 (no dot, no signed exponent) as text
+        hint = (f" (YAML reads {error.instance} as text: write it with a dot, e.g. "
+                f"{_yaml_number(error.instance)})")
+    return f"{key} = {shown} {reason}{hint}; allowed: {_allowed(node)}"
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _yaml_number(text: str) -> str:
+    mantissa, _, exponent = text.lower().partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    if exponent and exponent[0] not in "+-":
+        exponent = "+" + exponent
+    return f"{mantissa}e{exponent} or {float(text):g}" if exponent else f"{float(text):g}"
 
 
 def _error_key(error):

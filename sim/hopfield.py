@@ -248,7 +248,7 @@ def simulate_capacity(
     seed: SeedLike,
     zero_diagonal: bool = True,
     cue_flip: float = 0.1,
-    max_starts: int | None = None,
+    max_starts: int | None = 10,
     max_sweeps: int = 1000,
     progress: Callable[[int, int], None] | None = None,
 ) -> xr.Dataset:

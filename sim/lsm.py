@@ -189,7 +189,7 @@ def _propagators(col: LiquidColumn, dt: float):
 
 
 def simulate(column: LiquidColumn, input_spikes: np.ndarray, T: float, dt: float = 1e-4,
-             seed: SeedLike = None, record_every: int = 10, tau_state: float = 30e-3,
+             seed: SeedLike = None, record_every: int = 50, tau_state: float = 30e-3,
              v_init: np.ndarray | None = None, input_current: np.ndarray | None = None,
              return_spikes: int = 0, synapse_state: bool = False,
              progress: Callable[[int, int], None] | None = None) -> dict:

@@ -48,7 +48,7 @@ def _product(Ws):
 
 def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[int],
                          lr: float, steps: int, init: str = "aligned",
-                         depth: int = 2, seed: SeedLike = 0, record_every: int = 10,
+                         depth: int = 2, seed: SeedLike = 0, record_every: int = 30,
                          a0: float = 1e-3, n_init: int = 1, init_scale: float | None = None,
                          normalisation: str = "sum", phi: str = "linear",
                          batch_size: int | None = None) -> xr.Dataset:
@@ -229,12 +229,12 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
 
 
 def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed: SeedLike = None,
-                         n_features: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                         n_features: int = 100) -> tuple[np.ndarray, np.ndarray]:
     r"""Items and features of a binary tree of depth ``depth`` (2^depth one-hot items).
 
     ``flip_prob = 0``: one feature per tree node (2^(depth+1) - 1 features), 1 for the items
     below the node, 0 elsewhere. ``flip_prob > 0``: the branching-diffusion variant of Saxe et
-    al. (2014, Fig. 3): each of ``n_features`` (default 100) features draws ±1 at the root and
+    al. (2014, Fig. 3): each of ``n_features`` features draws ±1 at the root and
     flips with probability ``flip_prob`` along every tree edge down to the items.
 
     Returns
@@ -260,7 +260,7 @@ def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed: SeedLike = No
     if not 0 < flip_prob < 0.5:
         raise ValueError("flip_prob must be in [0, 0.5)")
     rng = as_generator(seed)
-    F = n_features or 100
+    F = n_features
     values = rng.choice([-1.0, 1.0], size=(F, 1))
     for _ in range(depth):
         children = np.repeat(values, 2, axis=1)
