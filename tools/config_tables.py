@@ -24,14 +24,15 @@ def _value(v) -> str:
 
 def render() -> str:
     full = schema()
+    seed = full["properties"]["root_seed"]
     lines = ["# Configuration", "",
              "Generated from the schemas in `workflows/schemas/` by "
              "`python tools/config_tables.py` (do not edit by hand; a test checks it). A key "
              "you leave out takes its default; the presets in `workflows/config/` list only "
              "what they change. Sweep axes are lists: every combination is a sweep point.", "",
-             f"Top level: `root_seed` (default {_value(full['properties']['root_seed']['default'])}"
-             f"; {full['properties']['root_seed'].get('description', '')}), `studies` "
-             f"(default: every registered study).", ""]
+             f"Top level: `root_seed` (default {_value(seed['default'])}; "
+             f"{seed.get('description', '')}), `studies` (default: every registered study).",
+             ""]
     for name, study in studies().items():
         props = full["properties"][name]["properties"]
         lines += [f"## `{name}`: {study.title}", "",
