@@ -33,7 +33,7 @@ import yaml
 
 from . import __version__
 from .config import PRESETS, ConfigError, resolve, shards
-from .health import IGNORE_MEMORY, job_memory, machine_mem_mb, oversized
+from .health import IGNORE_MEMORY, builds, heal, job_memory, machine_mem_mb, oversized
 from .registry import WORKFLOW_DIR, studies
 
 __all__ = ["main", "snakemake_command"]
@@ -291,6 +291,10 @@ def _run(args) -> int:
         extra += ["--workflow-profile", str(profile)]
     if args.dry_run:
         extra.append("--dry-run")
+    if not args.dry_run and builds(["snakemake", *passthrough]):
+        # the explicit first step: damaged outputs removed, so that this run rebuilds them
+        heal(config["studies"], {s: list(shards(config, s)) for s in config["studies"]},
+             root=directory)
     todo = sum(not os.path.exists(p) for p in jobs)
     print(f"memory-dynamics {__version__}: studies {', '.join(config['studies'])}; "
           f"{todo} of {len(jobs)} simulate job(s) to run", file=sys.stderr)

@@ -1,9 +1,10 @@
 """Checks run by the workflow's main process before any job: damaged outputs, oversized jobs.
 
-* :func:`heal` finds the datasets of the configured studies that HDF5 cannot open (a
-  truncated file from a full disk, a file overwritten by something else), says so on the
-  console and removes them together with the merged dataset built from them. Every file it
-  removes is a target of the same run, so the run rebuilds it: nothing is deleted that is
+* :func:`heal` finds the datasets of the configured studies that HDF5 cannot read (a
+  truncated file from a full disk, bytes overwritten inside), says so on the console and
+  removes them together with the merged dataset built from them. ``memory-dynamics run``
+  calls it as its first step, before Snakemake starts (parsing the workflow only reports):
+  every file it removes is a target of the run that follows, so nothing is deleted that is
   not recomputed, and the other shards are kept.
 * :func:`oversized` refuses a local run whose largest simulate job needs more memory than
   the machine has (or than ``--resources mem_mb`` grants), before the first job starts.
@@ -109,7 +110,9 @@ def heal(studies: Sequence[str], shard_ids: Mapping[str, Sequence[str]],
             if merged.exists() and (why := readable(merged)):
                 bad.append((merged, why))
             for p, why in bad:
-                _say(f"{p} is unreadable ({why}); a run (not this one) removes and rebuilds it")
+                _say(f"{p} is unreadable ({why}); `memory-dynamics run` removes and rebuilds "
+                     "it (a plain Snakemake run fails in the merge, which removes a damaged "
+                     "shard, and the next run recomputes it)")
             continue
         for p, why in bad:
             _say(f"{p} is unreadable ({why}): removed; this run recomputes it")

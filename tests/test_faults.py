@@ -77,6 +77,19 @@ def _console(proc):
     return proc.stdout + proc.stderr
 
 
+def _command_run(wd, cores=1):
+    """The quick preset's hopfield and fisher through `memory-dynamics run` (which heals
+    damaged outputs as its first step), as a user runs it."""
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "memory_dynamics", "run", "--preset", "quick",
+                           "--study", "hopfield", "--study", "fisher", "--cores", str(cores),
+                           "--directory", str(wd)], capture_output=True, text=True,
+                          timeout=1200, env={**os.environ, "HDF5_USE_FILE_LOCKING": "FALSE"})
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
+
+
 def _copy(reference, wd):
     """A finished run's folder (results and Snakemake's metadata, time stamps kept)."""
     shutil.copytree(reference, wd, dirs_exist_ok=True, symlinks=True)
@@ -93,7 +106,10 @@ def test_corrupt_shard_is_reported_and_recomputed_in_the_same_run(tmp_path, quic
         with open(victim, "r+b") as f:
             f.seek(2000)
             f.write(bytes(range(256)) * 12)
-    proc = run_snakemake(tmp_path, *_args(quick_config))
+    plain = _console(run_snakemake(tmp_path, *_args(quick_config), "--dry-run"))
+    assert f"{victim.relative_to(tmp_path)} is unreadable" in plain  # parsing only reports
+    assert victim.exists()
+    proc = _command_run(tmp_path)
     out = _console(proc)
     assert f"{victim.relative_to(tmp_path)} is unreadable" in out  # on the console
     assert _simulate_jobs(out) == 1  # exactly this shard, then its merge and products
@@ -116,7 +132,7 @@ def test_damaged_merged_dataset_is_rebuilt_from_its_shards(tmp_path, quick_confi
         dry = run_snakemake(tmp_path, *_args(quick_config), "--dry-run")
         assert "results/fisher/fisher.nc is unreadable" in _console(dry)
         assert merged.exists() and all(p.exists() for p in figures)
-    proc = run_snakemake(tmp_path, *_args(quick_config))
+    proc = _command_run(tmp_path)
     out = _console(proc)
     if damage != "deleted":
         assert "results/fisher/fisher.nc is unreadable" in out, out[-2000:]

@@ -21,11 +21,11 @@ STUDIES = config["studies"]
 SHARDS = {name: shards(config, name) for name in REGISTRY}
 
 if workflow.is_main_process:  # never inside a cluster job, which re-parses this file
-    # unreadable (truncated, corrupt) datasets of the configured studies are removed, with
-    # what depends on them, and rebuilt by this same run: every one of them is a target
+    # damaged (truncated, overwritten) datasets of the configured studies are reported;
+    # parsing removes nothing: `memory-dynamics run` heals them as its explicit first step
+    # (memory_dynamics.health.heal), and the merge removes a shard it cannot read
     try:
-        health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES},
-                    remove=health.builds(sys.argv))
+        health.heal(STUDIES, {s: list(SHARDS[s]) for s in STUDIES}, remove=False)
     except OSError as err:  # not damage: permissions, a lock; never removed
         sys.exit(f"Error: cannot check an existing output: {err}")
 
