@@ -28,7 +28,8 @@ import scipy.linalg as sla
 import xarray as xr
 from scipy import special
 
-from ..io import cf_attrs
+from memory_dynamics.io import cf_attrs
+
 from . import checks as chk
 
 #: a count-valued unit UDUNITS has no name for: units "1", the unit in a comment

@@ -33,9 +33,10 @@ import numpy as np
 import xarray as xr
 from scipy import special
 
-from ..io import cf_attrs
-from ..sim.nonlinearities import PHIS
-from ..sim.nonlinearities import phi_functions as phi_fn
+from memory_dynamics.io import cf_attrs
+from memory_dynamics.sim.nonlinearities import PHIS
+from memory_dynamics.sim.nonlinearities import phi_functions as phi_fn
+
 from . import checks as chk
 
 #: a count-valued unit UDUNITS has no name for: units "1", the unit in a comment

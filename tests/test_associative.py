@@ -199,3 +199,37 @@ def test_config_rules():
         validate({"associative": {"cue_noise": [0.1, 0.2]}})
     with pytest.raises(ConfigError, match="associative.copies"):
         validate({"associative": {"storage": [1024], "copies": 64}})
+
+
+@pytest.mark.parametrize("mu1, s1, s0", [(1.0, 0.2, 0.3), (1.0, 0.1, 0.35), (0.8, 0.3, 0.25)])
+def test_p_correct_integral_against_a_monte_carlo_of_its_model(mu1, s1, s0):
+    """P(correct) = P(signal > the largest of M - 1 Gaussian distractors), the integral
+    against draws of that model (tolerance: 4 Monte Carlo SE)."""
+    rng = np.random.default_rng(12345)
+    K, M, blocks = 40000, 1000, 10
+    per = (M - 1) // blocks + 1
+    best = np.full(K, -np.inf)
+    for _ in range(blocks):
+        best = np.maximum(best, (rng.standard_normal((K, per), dtype=np.float32) * s0).max(1))
+    p_mc = float(np.mean(mu1 + s1 * rng.standard_normal(K) > best))
+    se = np.sqrt(p_mc * (1 - p_mc) / K)
+    p_in = float(th.p_correct_integral(mu1, s1**2, s0**2, blocks * per + 1))
+    assert abs(p_in - p_mc) <= 4 * se, (p_in, p_mc, se)
+
+
+def test_p_correct_quadrature_against_explicit_vectors_of_its_model():
+    """The scale-free quadrature (unitary-key HRR, exact cues: gain exactly 1) against
+    y_hat = y + xi, xi isotropic Gaussian of squared norm Q - 1, and M - 1 explicit Gaussian
+    distractors (tolerance: 4 Monte Carlo SE)."""
+    rng = np.random.default_rng(12345)
+    n, Q, M, K = 128, 6, 1000, 8000
+    hits = 0
+    for _ in range(K // 500):
+        y = rng.standard_normal((500, n)) / np.sqrt(n)
+        yh = y + rng.standard_normal((500, n)) * np.sqrt((Q - 1) / n)
+        w = rng.standard_normal((M - 1, n)) / np.sqrt(n)
+        hits += int(np.sum(np.einsum("kn,kn->k", yh, y) > (yh @ w.T).max(axis=1)))
+    p_mc = hits / K
+    se = np.sqrt(p_mc * (1 - p_mc) / K)
+    p_q = float(th.p_correct_quadrature("hrr_unitary", n, Q, M)[0])
+    assert abs(p_q - p_mc) <= 4 * se, (p_q, p_mc, se)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...sim.lsm import lif_rate
+from memory_dynamics.sim.lsm import lif_rate
+
 from .. import plotting
 from ..lsm import T_CHECK
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...sim.saxe import hierarchical_dataset
+from memory_dynamics.sim.saxe import hierarchical_dataset
+
 from .. import plotting
 from ..saxe import (
     classical_mds,

@@ -1,7 +1,7 @@
 """Associative memories on one capacity footing (docs/associative.md)."""
 
-from ...config import ConfigError
-from ...registry import Study, grows
+from memory_dynamics.config import ConfigError
+from memory_dynamics.registry import Study, grows
 
 
 def _cost(v):

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ...analysis import associative as th
-from ...sim import associative as sim
-from ...sim.rng import SeedLike, as_generator
+from memory_dynamics.analysis import associative as th
+from memory_dynamics.sim import associative as sim
+from memory_dynamics.sim.rng import SeedLike, as_generator
 
 #: the per-trial measures of the load experiment (every model's dataset holds all of them;
 #: those a model does not have are NaN)

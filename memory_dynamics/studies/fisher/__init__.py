@@ -1,7 +1,7 @@
 """Fisher memory curves of linear recurrent networks (docs/fisher.md)."""
 
-from ...config import ConfigError
-from ...registry import Study, grows, largest
+from memory_dynamics.config import ConfigError
+from memory_dynamics.registry import Study, grows, largest
 
 
 def _valid(v):

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ...analysis import fisher as theory
-from ...sim.fisher import empirical_fisher_memory, make_network
-from ...sim.rng import SeedLike, as_generator
+from memory_dynamics.analysis import fisher as theory
+from memory_dynamics.sim.fisher import empirical_fisher_memory, make_network
+from memory_dynamics.sim.rng import SeedLike, as_generator
 
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,

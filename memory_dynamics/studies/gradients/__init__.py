@@ -1,7 +1,7 @@
 """Gradient-norm decay in random RNNs and the LSTM cell path (docs/gradients.md)."""
 
-from ...config import ConfigError
-from ...registry import Study, grows, largest
+from memory_dynamics.config import ConfigError
+from memory_dynamics.registry import Study, grows, largest
 
 
 def _cost(v):

@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import xarray as xr
 
-from ...sim.gradients import simulate_gradient_norms
-from ...sim.rng import SeedLike
+from memory_dynamics.sim.gradients import simulate_gradient_norms
+from memory_dynamics.sim.rng import SeedLike
 
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,

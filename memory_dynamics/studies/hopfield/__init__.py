@@ -1,7 +1,7 @@
 """Hopfield capacity: one-step error, attractor retrieval and fixed points (docs/hopfield.md)."""
 
-from ...config import ConfigError, sweep_points
-from ...registry import Study, grows, largest
+from memory_dynamics.config import ConfigError, sweep_points
+from memory_dynamics.registry import Study, grows, largest
 
 
 def _cost(v):

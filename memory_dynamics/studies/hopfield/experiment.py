@@ -9,8 +9,8 @@ from collections.abc import Callable
 
 import xarray as xr
 
-from ...sim.hopfield import simulate_capacity
-from ...sim.rng import SeedLike
+from memory_dynamics.sim.hopfield import simulate_capacity
+from memory_dynamics.sim.rng import SeedLike
 
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,

@@ -1,7 +1,7 @@
 """Spiking liquid state machine: separation and fading memory (docs/lsm.md)."""
 
-from ...config import ConfigError
-from ...registry import Study, largest
+from memory_dynamics.config import ConfigError
+from memory_dynamics.registry import Study, largest
 
 
 def _cost(v):

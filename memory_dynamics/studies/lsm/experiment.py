@@ -10,9 +10,15 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ...observables import readout_performance, spike_statistics
-from ...sim.lsm import build_column, isolated_neurons, lif_rate, simulate, trains_at_distances
-from ...sim.rng import SeedLike, as_generator
+from memory_dynamics.observables import readout_performance, spike_statistics
+from memory_dynamics.sim.lsm import (
+    build_column,
+    isolated_neurons,
+    lif_rate,
+    simulate,
+    trains_at_distances,
+)
+from memory_dynamics.sim.rng import SeedLike, as_generator
 
 #: d(u, v) has units s^-1/2, which UDUNITS cannot write (no fractional powers; "s-1/2"
 #: parses as 0.5 s^-1): the number is stored with units "1" and the unit in a comment

@@ -1,7 +1,7 @@
 """Echo-state reservoir memory capacity (docs/reservoir.md)."""
 
-from ...config import ConfigError
-from ...registry import Study, largest
+from memory_dynamics.config import ConfigError
+from memory_dynamics.registry import Study, largest
 
 
 def _cost(v):

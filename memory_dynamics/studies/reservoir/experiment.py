@@ -10,11 +10,11 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ...analysis.fisher import fisher_memory_curve, memory_curve
-from ...analysis.reservoir import RESOLVABLE, noise_free_memory
-from ...observables import RIDGE_RELATIVE
-from ...sim.reservoir import memory_sweep, reservoir_matrix
-from ...sim.rng import SeedLike, as_generator
+from memory_dynamics.analysis.fisher import fisher_memory_curve, memory_curve
+from memory_dynamics.analysis.reservoir import RESOLVABLE, noise_free_memory
+from memory_dynamics.observables import RIDGE_RELATIVE
+from memory_dynamics.sim.reservoir import memory_sweep, reservoir_matrix
+from memory_dynamics.sim.rng import SeedLike, as_generator
 
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,

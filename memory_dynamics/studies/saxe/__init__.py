@@ -1,6 +1,6 @@
 """Deep-linear learning dynamics and progressive differentiation (docs/saxe.md)."""
 
-from ...registry import Study, grows
+from memory_dynamics.registry import Study, grows
 
 
 def _cost(v):

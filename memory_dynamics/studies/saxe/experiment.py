@@ -10,9 +10,9 @@ from collections.abc import Callable
 import numpy as np
 import xarray as xr
 
-from ...analysis.saxe import truncation_rank
-from ...sim.rng import SeedLike, as_generator
-from ...sim.saxe import hierarchical_dataset, train_linear_network
+from memory_dynamics.analysis.saxe import truncation_rank
+from memory_dynamics.sim.rng import SeedLike, as_generator
+from memory_dynamics.sim.saxe import hierarchical_dataset, train_linear_network
 
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,
