@@ -912,8 +912,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
       error vs radius and vs cue distance; redundant memory vs copies; fast-weight one-shot
       error vs age (where the theory is between 1e-3 and 0.4).
     * ``theory``: Willshaw's false positives and p₁ against enumeration; SDM sphere
-      intersections against enumeration of all locations; the exact Hopfield one-step error against the Hopfield study's
-      implementation; 0.12 bits per coupling from AGS.
+      intersections against enumeration of all locations; the exact Hopfield one-step
+      error against the Hopfield study's implementation; 0.12 bits per coupling from AGS.
     * ``bound``: no Willshaw miss for a subset cue; finite-n Willshaw information ≤ ln 2.
     """
     out: list[chk.Check] = []
