@@ -77,7 +77,10 @@ def noise_free_memory(W, v, k_max: int, ridge_relative: float = 1e-12):
     W, v = _fisher.check_network(W, v)
     N = len(v)
     lam, P = np.linalg.eig(W)
-    c = np.abs(np.linalg.solve(P, v.astype(complex)))
+    try:
+        c = np.abs(np.linalg.solve(P, v.astype(complex)))
+    except np.linalg.LinAlgError:  # defective W (e.g. a sparse draw with a repeated zero
+        c = np.zeros(N)            # eigenvalue): no eigenbasis, not controllable
     gap = np.abs(lam[:, None] - lam[None, :])
     np.fill_diagonal(gap, np.inf)
     controllable = bool(c.min() > 1e-8 * np.linalg.norm(v) and gap.min() > 1e-8)

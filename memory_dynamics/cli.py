@@ -234,6 +234,19 @@ def _call(command: list[str], env: dict | None = None) -> int:
     return rc
 
 
+def group_components(config: dict, profile: Path | None = None) -> list[str]:
+    """``<study>_simulate=<n>`` for Snakemake's ``--group-components``: each configured
+    study's declared SLURM bundle size (:attr:`memory_dynamics.registry.Study.slurm_bundle`),
+    overridden by the groups a profile names."""
+    sizes = {f"{s}_simulate": str(studies()[s].slurm_bundle) for s in config["studies"]}
+    path = profile / "config.yaml" if profile is not None else None
+    if path is not None and path.exists():
+        for item in (yaml.safe_load(path.read_text()) or {}).get("group-components", []):
+            group, _, n = str(item).partition("=")
+            sizes[group] = n
+    return [f"{g}={n}" for g, n in sizes.items()]
+
+
 def _cores(text: str | None) -> str | None:
     if text is None or text == "all":
         return text
@@ -289,6 +302,8 @@ def _run(args) -> int:
         extra += ["--resources", f"mem_mb={machine_mem_mb()}"]
     if profile is not None:
         extra += ["--workflow-profile", str(profile)]
+        if not local and not any(a.startswith("--group-components") for a in passthrough):
+            extra += ["--group-components", *group_components(config, profile)]
     if args.dry_run:
         extra.append("--dry-run")
     if not args.dry_run and builds(["snakemake", *passthrough]):

@@ -6,7 +6,7 @@ of the quick preset's, or of every allowed value for the named axes such as ``mo
 ``schema_values.alternatives``) and runs simulate -> checks -> every figure. Required: no
 exception; no check row without values (a check that cannot be computed is not emitted); no
 unexplained NaN or inf; no blank figure panel (an empty one says why in words).
-``MEMORY_DYNAMICS_PROPERTY_EXAMPLES`` sets the configs per study (default 6).
+``MEMORY_DYNAMICS_PROPERTY_EXAMPLES`` sets the configs per study (default 5).
 """
 
 import os
@@ -26,15 +26,18 @@ from memory_dynamics.registry import get
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-EXAMPLES = int(os.environ.get("MEMORY_DYNAMICS_PROPERTY_EXAMPLES", "6"))
+EXAMPLES = int(os.environ.get("MEMORY_DYNAMICS_PROPERTY_EXAMPLES", "5"))
 #: at most this many values per sweep axis (small configs: seconds per example)
 MAX_SWEEP = 2
 #: sweep axes whose values are names: drawn from every allowed name
 NAMED = {"model", "phi", "ensemble"}
-#: associative storages: the smallest only (the draws grow with S^2)
+#: sweep values drawn from (the quick preset's otherwise): small sizes only
 SMALL = {("associative", "storage"): [1024], ("hopfield", "N"): [300, 1000],
-         ("gradients", "N"): [60, 100],
-         ("lsm", "N"): [135]}
+         ("gradients", "N"): [60, 100], ("lsm", "N"): [135], ("reservoir", "N"): [20]}
+#: settings drawn around these instead of the quick preset's (seconds per example)
+SMALL_SETTINGS = {"reservoir": {"T": 20000}, "fisher": {"n_samples": 20000},
+                  "lsm": {"n_pairs": 30}, "associative": {"n_trials": 6},
+                  "gradients": {"n_seeds": 6}, "saxe": {"steps": 6000}}
 
 
 def _subset(values, lo, hi):
@@ -47,7 +50,7 @@ def _subset(values, lo, hi):
 @st.composite
 def configs(draw, study):
     props = section_schema(study)
-    quick = resolve("quick")[study]
+    quick = {**resolve("quick")[study], **SMALL_SETTINGS.get(study, {})}
     section = {}
     for axis in get(study).sweeps:
         prop = props[axis]

@@ -37,12 +37,20 @@ def test_large_preset_dry_run_is_sensible(tmp_path):
 
 
 def test_slurm_profile_bundles_each_study_as_declared(tmp_path):
-    """The slurm profile's dry run bundles simulate jobs by the studies' declared sizes."""
+    """`memory-dynamics run --profile slurm` bundles simulate jobs by the studies' declared
+    sizes (it passes them to Snakemake as --group-components)."""
+    import subprocess
+    import sys
+
     from memory_dynamics.registry import studies
 
     config = REPO / "workflows" / "config" / "large.yaml"
-    out = run_snakemake(tmp_path, "-n", "--configfile", config, "--workflow-profile",
-                        REPO / "workflows" / "profiles" / "slurm", "--slurm-no-account").stdout
+    proc = subprocess.run([sys.executable, "-m", "memory_dynamics", "run", "--preset", "large",
+                           "--profile", "slurm", "--dry-run", "--directory", str(tmp_path),
+                           "--", "--slurm-no-account"], capture_output=True, text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout
     bundles = defaultdict(list)
     for block in re.split(r"\n(?=\[[^\]]+\] Group job )", out):
         m = re.match(r"\[[^\]]+\] Group job (\w+)_simulate", block)

@@ -3,8 +3,6 @@
 import re
 import sys
 
-import immutables
-
 from memory_dynamics import health
 from memory_dynamics.config import ConfigError, retype_overrides, settings_of, shards, validate
 from memory_dynamics.registry import studies
@@ -36,18 +34,9 @@ wildcard_constraints:
 
 
 def simulate_group(wildcards):
-    """Group of a simulate job, "<study>_simulate" (SLURM bundles, --group-components).
-
-    Each study declares its bundle size (``slurm_bundle``); it is the default for its group
-    unless the command line or a profile names the group. Snakemake sets its group settings
-    only after parsing, so the defaults are merged in here, when the DAG asks for groups.
-    """
-    gs = workflow.group_settings
-    if gs is not None and not getattr(gs, "_study_bundles", False):
-        gs.group_components = immutables.Map({
-            **{f"{name}_simulate": s.slurm_bundle for name, s in REGISTRY.items()},
-            **gs.group_components})
-        gs._study_bundles = True
+    """Group of a simulate job, "<study>_simulate": the SLURM bundles. Their sizes are
+    Snakemake's --group-components, which `memory-dynamics run --profile ...` passes from
+    each study's declared ``slurm_bundle`` (a profile or the command line overrides them)."""
     return f"{wildcards.study}_simulate"
 
 
