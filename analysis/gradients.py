@@ -229,6 +229,7 @@ def _add_lstm_theory(ds):
         **PER_STEP))
 
 
+@functools.lru_cache(maxsize=1024)
 def critical_gain(sigma_u: float, phi: str = "tanh") -> float:
     """Gain at which chi = 1 (order-to-chaos transition of the mean-field theory)."""
     from scipy import optimize

@@ -133,13 +133,16 @@ def _same_setting(a, b) -> bool:
     return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
 
 
+def _encoded(settings: Mapping, root_seed: int) -> dict:
+    return {**{k: _encode_setting(v) for k, v in settings.items()}, "root_seed": int(root_seed)}
+
+
 def record_settings(ds: xr.Dataset, settings: Mapping, root_seed: int) -> xr.Dataset:
     """Record every setting of a study (its config section less the sweep axes) and the
     root seed as global attributes, and their names in :data:`SETTINGS`: a dataset carries
     everything its theory, checks and figures need, whatever made it (the API or the
     workflow). An attribute the experiment set already must agree."""
-    values = {**{k: _encode_setting(v) for k, v in settings.items()},
-              "root_seed": int(root_seed)}
+    values = _encoded(settings, root_seed)
     for key, value in values.items():
         if key in ds.attrs and not _same_setting(ds.attrs[key], value):
             raise ValueError(f"the experiment recorded {key} = {ds.attrs[key]!r}, but the "
@@ -158,8 +161,7 @@ def setting(ds: xr.Dataset, key: str):
 def settings_disagree(ds: xr.Dataset, expected: Mapping, root_seed: int) -> list[str]:
     """The settings (and root seed) a dataset records differently from ``expected``, each
     as ``"key = recorded (expected: value)"``; a setting it does not record counts too."""
-    want = {**{k: _encode_setting(v) for k, v in expected.items()},
-            "root_seed": int(root_seed)}
+    want = _encoded(expected, root_seed)
     return [f"{k} = {ds.attrs[k] if k in ds.attrs else 'not recorded'} (expected: {v})"
             for k, v in want.items()
             if k not in ds.attrs or not _same_setting(ds.attrs[k], v)]

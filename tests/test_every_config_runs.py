@@ -26,6 +26,8 @@ from memory_dynamics.registry import get
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+pytestmark = pytest.mark.pipeline
+
 EXAMPLES = int(os.environ.get("MEMORY_DYNAMICS_PROPERTY_EXAMPLES", "5"))
 #: at most this many values per sweep axis (small configs: seconds per example)
 MAX_SWEEP = 2

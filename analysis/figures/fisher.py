@@ -27,7 +27,16 @@ def _sim_N(ds):
     return int(ds.N.values[has.values].max()) if has.any() else int(ds.N.max())
 
 
+def _no_stable_gain(plt, figsize):
+    """The figure for a config whose gains are all >= 1 (amplifying delay lines only)."""
+    fig, ax = plt.subplots(figsize=figsize)
+    plotting.nothing_to_show(ax, "drawn at the largest stable gain: alpha has no value < 1")
+    return fig
+
+
 def _fig_curves(ds, plt):
+    if not np.any(ds.alpha.values < 1):
+        return _no_stable_gain(plt, (5.6, 1.6))
     a = float(ds.alpha.values[ds.alpha.values < 1].max())
     N = _sim_N(ds)
     fig, ax = plt.subplots(figsize=(5.6, 3.2))
@@ -79,6 +88,8 @@ def _fig_curves(ds, plt):
 
 def _fig_total_vs_N(ds, plt):
     """(a) J_tot vs N at the largest stable alpha; (b) delay lines at every alpha."""
+    if not np.any(ds.alpha.values < 1):
+        return _no_stable_gain(plt, (plotting.DOUBLE_SHORT[0], 1.6))
     a = float(ds.alpha.values[ds.alpha.values < 1].max())
     fig, (ax, bx) = plt.subplots(1, 2, figsize=plotting.DOUBLE_SHORT)
     Ns = ds.N.values
@@ -126,6 +137,8 @@ def _fig_total_vs_N(ds, plt):
 
 def _fig_hist(ds, plt):
     """J_tot over Gaussian networks for both normalisations, random and optimal v."""
+    if not np.any(ds.alpha.values < 1):
+        return _no_stable_gain(plt, (3.4, 1.6))
     a = float(ds.alpha.values[ds.alpha.values < 1].max())
     Ns = ds.N.values
     N = int(Ns[Ns <= 100].max()) if np.any(Ns <= 100) else int(Ns.min())
@@ -200,6 +213,8 @@ def _fig_tanh(ds, plt):
 
     N = _sim_N(ds)
     stable = ds.alpha.values[ds.alpha.values < 1]
+    if not stable.size:
+        return _no_stable_gain(plt, (5.2, 1.6))
     fig, axes = plt.subplots(1, len(stable), figsize=(2.6 * len(stable), 2.8), sharey=True,
                              squeeze=False)
     lags = [int(x) for x in ds.lag.values if x > 0]

@@ -95,15 +95,19 @@ def _fig_map(ds, plt):
     m = ax.pcolormesh(ds.g, ds.sigma_u, r.transpose("sigma_u", "g"), cmap="RdBu_r",
                       vmin=-lim, vmax=lim, shading="nearest")
     fig.colorbar(m, ax=ax, label="measured rate per step")
-    su = np.linspace(0, float(ds.sigma_u.max()), 40)
-    gc = [_critical_gain(s, phi) for s in su]
-    ax.plot(gc, su, "k-", lw=1.2, label=r"theory $\chi = 1$")
+    su = np.unique(np.linspace(0, float(ds.sigma_u.max()), 40))  # one value if max is 0
+    if phi in ("tanh", "linear"):  # (linear: chi = g^2, the line g = 1 at every sigma_u)
+        gc = [_critical_gain(s, phi) for s in su]
+        ax.plot(gc, su, "k-", lw=1.2, label=r"theory $\chi = 1$")
     ax.set_xlim(float(ds.g.min()) - 0.05, float(ds.g.max()) + 0.05)
     ax.set_ylim(0, None)  # cells are centred on the swept values: none below sigma_u = 0
     ax.set_xlabel("gain $g$")
     ax.set_ylabel(r"input noise $\sigma_u$")
-    ax.set_title(f"{phi}, N = {N}", fontsize=8)
-    ax.legend(fontsize=6, loc="upper left")
+    ax.set_title(f"{phi}, N = {N}" + ("" if phi in ("tanh", "linear") else
+                                       " (the order-to-chaos line is drawn for tanh)"),
+                 fontsize=8)
+    if phi in ("tanh", "linear"):
+        ax.legend(fontsize=6, loc="upper left")
     return fig
 
 

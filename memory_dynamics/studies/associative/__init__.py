@@ -15,6 +15,10 @@ def _cost(v):
 
 def _check_config(config):
     ac = config["associative"]
+    if ac["load"] != sorted(ac["load"]):
+        raise ConfigError(f"associative.load = {ac['load']} is not increasing; allowed: "
+                          "distinct loads in increasing order (each memory stores the pairs "
+                          "of the smaller loads first)")
     if ac["cue_noise"][0] != 0:
         raise ConfigError(f"associative.cue_noise = {ac['cue_noise']} must start with 0 "
                           "(exact cues: the capacity reference); allowed: [0, ...]")

@@ -23,6 +23,10 @@ def _check_config(config):
         raise ConfigError(f"fisher.simulate_N = {fc['simulate_N']} has {stray} not in "
                           f"fisher.N = {fc['N']}; allowed: sizes from fisher.N (or [] for no "
                           "simulation)")
+    if min(fc["alpha"]) >= 1 and set(fc["ensemble"]) - {"delay_line"}:
+        raise ConfigError(f"fisher.alpha = {fc['alpha']} has no gain < 1, so the ensembles "
+                          f"{sorted(set(fc['ensemble']) - {'delay_line'})} have no sweep "
+                          "point; allowed: a gain alpha < 1, or ensemble [delay_line]")
     if any(a >= 1 for a in fc["alpha"]) and "delay_line" not in fc["ensemble"]:
         raise ConfigError("fisher.alpha has values >= 1 but fisher.ensemble has no "
                           "delay_line; allowed: alpha < 1 (>= 1 only for delay_line)")
