@@ -405,7 +405,9 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                     float(np.max(np.abs(r[ok]) / bt[ok])) if ok.any() else np.inf))
             if "half_time_random_theory" in pt:
                 d = (pt.half_time_random / pt.half_time_random_theory - 1).isel(mode=0)
-                random.append((L, e, d.dropna("init_random")))
+                d = d.dropna("init_random")
+                if d.size >= 2:  # else the run ended before the starts learned the mode
+                    random.append((L, e, d))
     if random:
         n = min(x[2].sizes["init_random"] for x in random)
         z1 = chk.sidak(len(random), dof=n - 1)
