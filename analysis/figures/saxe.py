@@ -171,6 +171,10 @@ def _fig_random(ds, plt):
                     mfc="none", mew=0.6, label=f"depth {L}")
             ax.set_title(lab, fontsize=7)
     hi = max(max(ax.get_xlim()[1], ax.get_ylim()[1]) for ax in axes)
+    if "half_time_random" not in ds or not np.isfinite(ds.half_time_random).any():
+        for ax in axes:
+            ax.text(0.5, 0.6, "no random start reached half its strength within the run",
+                    ha="center", transform=ax.transAxes, fontsize=6.5, color="0.3")
     for ax in axes:
         ax.plot([0, hi], [0, hi], "k-", lw=0.8, label="measured = theory")
         ax.plot([], [], "x", color="0.6", ms=2.5, label=rf"scalar theory at $a_0$ = {a0:g}")
