@@ -6,7 +6,7 @@ of the quick preset's, or of every allowed value for the named axes such as ``mo
 ``schema_values.alternatives``) and runs simulate -> checks -> every figure. Required: no
 exception; no check row without values (a check that cannot be computed is not emitted); no
 unexplained NaN or inf; no blank figure panel (an empty one says why in words).
-``MEMORY_DYNAMICS_PROPERTY_EXAMPLES`` sets the configs per study (default 5).
+``MEMORY_DYNAMICS_PROPERTY_EXAMPLES`` sets the configs per study (default 10).
 """
 
 import os
@@ -28,7 +28,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 pytestmark = pytest.mark.pipeline
 
-EXAMPLES = int(os.environ.get("MEMORY_DYNAMICS_PROPERTY_EXAMPLES", "5"))
+EXAMPLES = int(os.environ.get("MEMORY_DYNAMICS_PROPERTY_EXAMPLES", "10"))
 #: at most this many values per sweep axis (small configs: seconds per example)
 MAX_SWEEP = 2
 #: sweep axes whose values are names: drawn from every allowed name
