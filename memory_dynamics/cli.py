@@ -303,7 +303,8 @@ def _run(args) -> int:
     if profile is not None:
         extra += ["--workflow-profile", str(profile)]
         if not local and not any(a.startswith("--group-components") for a in passthrough):
-            extra += ["--group-components", *group_components(config, profile)]
+            # first, so that a flag (not a positional target) follows its list of values
+            extra[:0] = ["--group-components", *group_components(config, profile)]
     if args.dry_run:
         extra.append("--dry-run")
     if not args.dry_run and builds(["snakemake", *passthrough]):

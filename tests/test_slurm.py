@@ -12,6 +12,7 @@ import pytest
 import xarray as xr
 from conftest import REPO, comparable, run_snakemake
 
+from memory_dynamics.cli import group_components
 from memory_dynamics.config import load
 from memory_dynamics.io import read_dataset
 
@@ -23,9 +24,11 @@ def test_quick_preset_on_slurm_is_identical_to_local(tmp_path, quick_config):
     assert subprocess.run(["sinfo"], capture_output=True).returncode == 0, "sinfo failed"
     local, cluster = tmp_path / "local", tmp_path / "slurm"
     run_snakemake(local, "--configfile", quick_config, "--cores", "2")
+    profile = REPO / "workflows" / "profiles" / "slurm"
+    bundles = group_components(load(quick_config), profile)  # as `memory-dynamics run` does
     proc = run_snakemake(
         cluster, "--configfile", quick_config,
-        "--workflow-profile", REPO / "workflows" / "profiles" / "slurm",
+        "--workflow-profile", profile, "--group-components", *bundles,
         "--cores", "2",  # the test node's CPUs: bundled shards run two at a time
         "--slurm-status-command", "squeue",  # no accounting database on the test cluster
         "--slurm-no-account", "--slurm-init-seconds-before-status-checks", "2",
