@@ -181,9 +181,12 @@ def test_write_dataset_leaves_nothing_under_the_final_name_on_failure(tmp_path, 
 def _cli(*args, cwd):
     import sys
 
+    # as from a shell's foreground: SIGINT at its default (a pytest-xdist worker ignores it,
+    # and an ignored SIGINT is inherited, so Ctrl-C would never reach the command)
     return subprocess.Popen([sys.executable, "-m", "memory_dynamics", *map(str, args)],
                             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env={**os.environ, "HDF5_USE_FILE_LOCKING": "FALSE"})
+                            text=True, env={**os.environ, "HDF5_USE_FILE_LOCKING": "FALSE"},
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
 
 
 QUICK_HOPFIELD = ("run", "--preset", "quick", "--study", "hopfield", "--study", "fisher",
