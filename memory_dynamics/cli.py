@@ -307,7 +307,8 @@ def _run(args) -> int:
             extra[:0] = ["--group-components", *group_components(config, profile)]
     if args.dry_run:
         extra.append("--dry-run")
-    if not args.dry_run and builds(["snakemake", *passthrough]):
+    full_run = not args.dry_run and builds(["snakemake", *passthrough])
+    if full_run:
         # the explicit first step: damaged outputs removed, so that this run rebuilds them
         heal(config["studies"], {s: list(shards(config, s)) for s in config["studies"]},
              root=directory)
@@ -316,7 +317,8 @@ def _run(args) -> int:
           f"{todo} of {len(jobs)} simulate job(s) to run", file=sys.stderr)
     try:
         rc = _call(snakemake_command(cfg, directory, *extra, *passthrough), env=env)
-        if rc == 0 and not args.dry_run and "--unlock" not in passthrough:
+        if rc == 0 and full_run:  # (not a dry run, a lint, an unlock or named targets)
+            (directory / RUN_CONFIG).parent.mkdir(exist_ok=True)
             cfg.replace(directory / RUN_CONFIG)
             print(f"memory-dynamics: the config of this run is in {RUN_CONFIG}",
                   file=sys.stderr)
