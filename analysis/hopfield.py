@@ -27,7 +27,7 @@ import numpy as np
 import xarray as xr
 from scipy import optimize, special, stats
 
-from memory_dynamics.io import cf_attrs, setting
+from memory_dynamics.io import cf_attrs
 
 from . import checks as chk
 
@@ -410,9 +410,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"Sidak over {len(crossings)} sizes, Student t", th, a, se, z1))
     N = int(ds.N.max())
     pt = ds.sel(N=N)
-    most = setting(ds, "max_starts")  # retrieval starts per network: min(P, max_starts)
-    starts = pt.P if most is None else np.minimum(pt.P, int(most))
-    flips = (1 - pt.overlap_theory) / 2 * N * starts * ds.sizes["network"]
+    flips = (1 - pt.overlap_theory) / 2 * N * pt.starts_per_network * ds.sizes["network"]
     branch = (pt.alpha <= 0.12) & (flips >= MIN_OVERLAP_FLIPS)
     alphas = pt.alpha.values[branch.values]
     z2 = chk.sidak(len(alphas), dof=dof)

@@ -369,6 +369,9 @@ def simulate_capacity(
             "n_unconverged": ("network", out["n_unconverged"], {
                 "long_name": f"trajectories without a fixed point after {max_sweeps} sweeps",
                 "units": "1"}),
+            "starts_per_network": ((), n_starts, {
+                "long_name": "stored patterns per network used as starts of the "
+                             "asynchronous dynamics: min(P, max_starts)", "units": "1"}),
         },
         coords={
             "network": ("network", np.arange(n_networks),
@@ -378,6 +381,6 @@ def simulate_capacity(
             "P": ((), P, {"long_name": "number of stored patterns", "units": "1"}),
         },
         attrs={"zero_diagonal": int(zero_diagonal), "cue_flip": cue_flip,
-               "starts_per_network": n_starts, "max_sweeps": max_sweeps},
+               "max_sweeps": max_sweeps},
     )
     return ds
