@@ -7,12 +7,15 @@ import pytest
 import xarray as xr
 
 from memory_dynamics.analysis import lsm as th
+from memory_dynamics.config import settings_of, validate
 from memory_dynamics.sim import lsm
 from memory_dynamics.studies.lsm import experiment
 
-SMALL = dict(T=0.5, dt=1e-4, rate=20.0, distances=[0.0, 0.1, 0.2, 0.4], n_pairs=100,
-             record_every=50, readout_delays_ms=[0, 20, 50, 100, 200], readout_window=0.03,
-             ridge=1e-3, lif_currents=[0.5, 1.6, 3.0, 10.0, 40.0], lif_T=1.0)
+# the schema's settings (every key a point needs), made small
+SMALL = dict(settings_of(validate({}), "lsm"), T=0.5, dt=1e-4, rate=20.0,
+             distances=[0.0, 0.1, 0.2, 0.4], n_pairs=100, record_every=50,
+             readout_delays_ms=[0, 20, 50, 100, 200], readout_window=0.03, ridge=1e-3,
+             lif_currents=[0.5, 1.6, 3.0, 10.0, 40.0], lif_T=1.0)
 
 
 @pytest.mark.parametrize("inhibitory", [False, True])

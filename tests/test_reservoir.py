@@ -7,6 +7,7 @@ import xarray as xr
 from memory_dynamics import observables
 from memory_dynamics.analysis import fisher
 from memory_dynamics.analysis import reservoir as th
+from memory_dynamics.config import settings_of, validate
 from memory_dynamics.sim import reservoir as sr
 from memory_dynamics.studies.reservoir import experiment
 
@@ -101,8 +102,9 @@ def test_one_input_series_per_seed():
 
 
 def test_point_reproducible():
-    settings = dict(rho=[0.5, 0.9], n_seeds=2, T=5000, washout=100, k_max=20,
-                    kind="orthogonal", ridge=0.0, test_fraction=0.5)
+    settings = dict(settings_of(validate({}), "reservoir"), rho=[0.5, 0.9], n_seeds=2,
+                    T=5000, washout=100, k_max=20, kind="orthogonal", ridge=0.0,
+                    test_fraction=0.5)
     a = experiment.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},
                           settings, [3])
     b = experiment.simulate_point({"phi": "linear", "N": 10, "input_scale": 1.0, "noise": 0.01},

@@ -43,7 +43,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     rng = as_generator(seed)
     r_col, r_in, r_sim, r_fi = rng.spawn(4)
     col = build_column(N, lam, frac, r_col)
-    T_pre = float(settings.get("T_pre", 0.5))
+    T_pre = float(settings["T_pre"])
     r_pre, r_pert = r_in.spawn(2)
 
     def equilibrated(train):
@@ -59,7 +59,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
         trains += [u, *vs]
         achieved[:, p], redrawn = got, redrawn + nr
     # perturbation test: the same history and input, one extra input spike at t = 0
-    n_pert = int(settings.get("n_perturb", 20))
+    n_pert = int(settings["n_perturb"])
     pert = []
     for _ in range(n_pert):
         pre = equilibrated(r_pert.uniform(0, T, r_pert.poisson(rate * T)))

@@ -12,7 +12,6 @@ import xarray as xr
 
 from memory_dynamics.analysis.fisher import fisher_memory_curve, memory_curve
 from memory_dynamics.analysis.reservoir import RESOLVABLE, noise_free_memory
-from memory_dynamics.observables import RIDGE_RELATIVE
 from memory_dynamics.sim.reservoir import memory_sweep, reservoir_matrix
 from memory_dynamics.sim.rng import SeedLike, as_generator
 
@@ -30,7 +29,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     v = rng.standard_normal((S, N))
     v *= scale / np.linalg.norm(v, axis=1, keepdims=True)
     u = rng.uniform(-np.sqrt(3), np.sqrt(3), size=(S, T))  # i.i.d., variance 1, per seed
-    rel = float(settings.get("ridge_relative", RIDGE_RELATIVE))
+    rel = float(settings["ridge_relative"])
     res = memory_sweep(W1, v, rhos, u, phi, eps, K - 1, wash, settings["test_fraction"],
                        float(settings["ridge"]), rng.spawn(1)[0], ridge_relative=rel,
                        progress=progress)
@@ -38,7 +37,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                                                     "n_test"))
     # the small-input limit of tanh: input x s and noise x s^2 make a linear reservoir's memory
     # unchanged, and tanh linear to O(s^2): its MC must approach the exact linear one
-    small = float(settings.get("small_input_scale", 0.01))
+    small = float(settings["small_input_scale"])
     mc_small = np.full_like(mc_in, np.nan)
     if phi == "tanh" and eps > 0 and small > 0:
         mc_small = memory_sweep(W1, v * small, rhos, u, phi, eps * small**2, K - 1, wash,
