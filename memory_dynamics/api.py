@@ -172,7 +172,7 @@ def simulate(study: str, seed: int = DEFAULT_SEED, theory: bool = True,
     from .config import settings_of
 
     study = _study_name(study)
-    if not isinstance(theory, bool) and type(theory).__name__ != "bool_":
+    if not isinstance(_plain(theory, "theory"), bool):
         raise TypeError(f"theory = {theory!r}; allowed: True or False")
     seed = _plain(seed, "seed")
     keys = {k: _plain(v, f"{study}.{k}") for k, v in keys.items()}

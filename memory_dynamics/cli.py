@@ -33,7 +33,7 @@ import yaml
 
 from . import __version__
 from .config import PRESETS, ConfigError, resolve, shards
-from .health import IGNORE_MEMORY, builds, heal, job_memory, machine_mem_mb, oversized
+from .health import HEALED, IGNORE_MEMORY, builds, heal, job_memory, machine_mem_mb, oversized
 from .registry import WORKFLOW_DIR, studies
 
 __all__ = ["main", "snakemake_command"]
@@ -312,6 +312,7 @@ def _run(args) -> int:
         # the explicit first step: damaged outputs removed, so that this run rebuilds them
         heal(config["studies"], {s: list(shards(config, s)) for s in config["studies"]},
              root=directory)
+        env[HEALED] = "1"  # the workflow's parse need not read every output again
     todo = sum(not os.path.exists(p) for p in jobs)
     print(f"memory-dynamics {__version__}: studies {', '.join(config['studies'])}; "
           f"{todo} of {len(jobs)} simulate job(s) to run", file=sys.stderr)

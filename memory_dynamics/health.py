@@ -21,10 +21,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 __all__ = ["readable", "builds", "heal", "job_memory", "machine_mem_mb", "oversized",
-           "IGNORE_MEMORY"]
+           "IGNORE_MEMORY", "HEALED"]
 
 #: Environment variable that lets a local run start jobs larger than the machine's memory.
 IGNORE_MEMORY = "MEMORY_DYNAMICS_IGNORE_MEMORY"
+
+#: Set by ``memory-dynamics run`` after :func:`heal`: parsing the workflow need not read
+#: every output a second time to report damage that is already gone.
+HEALED = "MEMORY_DYNAMICS_HEALED"
 
 
 #: HDF5's words for a file that is damaged (not merely locked or unreadable to us)

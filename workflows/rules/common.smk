@@ -1,5 +1,6 @@
 # Shared helpers: config validation (before any job is planned), the study registry, sweep
 # shards, per-job resources and targets. Nothing here names a study.
+import os
 import re
 import sys
 
@@ -18,7 +19,7 @@ REGISTRY = studies()  # every registered study has rules; the configured ones ar
 STUDIES = config["studies"]
 SHARDS = {name: shards(config, name) for name in REGISTRY}
 
-if workflow.is_main_process:  # never inside a cluster job, which re-parses this file
+if workflow.is_main_process and not os.environ.get(health.HEALED):  # (not in a cluster job)
     # damaged (truncated, overwritten) datasets of the configured studies are reported;
     # parsing removes nothing: `memory-dynamics run` heals them as its explicit first step
     # (memory_dynamics.health.heal), and the merge removes a shard it cannot read
