@@ -46,6 +46,83 @@ def _product(Ws):
     return M
 
 
+def _hidden_sizes(hidden, depth, P, batch_size, phi, normalisation) -> list:
+    """The hidden sizes, after every argument of :func:`train_linear_network` is checked."""
+    if depth < 1:
+        raise ValueError(f"depth must be >= 1, got {depth}")
+    hs = [hidden] * (depth - 1) if np.ndim(hidden) == 0 else list(hidden)
+    if len(hs) != depth - 1 or any(int(h) < 1 for h in hs):
+        raise ValueError(f"need depth - 1 = {depth - 1} hidden sizes >= 1, got {hidden}")
+    if batch_size is not None and not 1 <= batch_size <= P:
+        raise ValueError(f"batch_size must be in 1..P = {P}, got {batch_size}")
+    if batch_size is not None and phi != "linear":
+        raise ValueError("batch_size (SGD) is implemented for linear networks")
+    if phi not in ("linear", "tanh") or (phi == "tanh" and depth != 2):
+        raise ValueError("phi must be 'linear', or 'tanh' with depth 2")
+    if normalisation not in ("sum", "mean"):
+        raise ValueError(f"normalisation must be 'sum' or 'mean', got {normalisation!r}")
+    return hs
+
+
+def _linear_step(Ws, E, lr):
+    r"""One gradient step of a deep linear network from the negative gradient E with
+    respect to the product: :math:`\Delta W_k = \lambda W_{>k}^\top E W_{<k}^\top`, with
+    :math:`W_{<k} = W_{k-1}\cdots W_1` (identity for k = 1)."""
+    depth = len(Ws)
+    below = [None] * depth
+    acc = None
+    for k in range(depth):
+        below[k] = acc
+        acc = Ws[k] if acc is None else Ws[k] @ acc
+    above = [None] * depth
+    acc = None
+    for k in reversed(range(depth)):
+        above[k] = acc
+        acc = Ws[k] if acc is None else acc @ Ws[k]
+    new = []
+    for k in range(depth):
+        G = E @ np.swapaxes(below[k], 1, 2) if below[k] is not None else E
+        if above[k] is not None:
+            G = np.swapaxes(above[k], 1, 2) @ G
+        new.append(Ws[k] + lr * G)
+    return new
+
+
+def _dataset(a, loss, s, rec, reps, W_final, r1, r2, P, attrs) -> xr.Dataset:
+    """The records of :func:`train_linear_network` as a dataset."""
+    n_init = a.shape[0]
+    normalisation = attrs["normalisation"]
+    coords = {"init": ("init", np.arange(n_init), {"long_name": "start", "units": "1"}),
+              "step": ("step", np.array(rec), {"long_name": "gradient-descent step (count)",
+                                               "units": "1"}),
+              "mode": ("mode", np.arange(len(s)), {"long_name": "input-output mode",
+                                                   "units": "1"}),
+              "item": ("item", np.arange(P), {"long_name": "item (example)", "units": "1"})}
+    if reps is not None:
+        coords["unit"] = ("unit", np.arange(reps.shape[2]), {"long_name": "first hidden unit",
+                                                       "units": "1"})
+    data = {
+        "a": (("init", "step", "mode"), a, {"long_name": "mode strength u^T W v",
+                                            "units": "1"}),
+        "loss": (("init", "step"), loss, {"long_name": f"training loss ({normalisation})",
+                                          "units": "1"}),
+        "s": ("mode", s / (P if normalisation == "mean" else 1), {
+            "long_name": f"singular value of Sigma^yx ({normalisation} over examples)",
+            "units": "1"}),
+    }
+    data["W_final"] = (("init", "out_unit", "in_unit"), W_final, {
+                           "long_name": "input-output map at the last step", "units": "1"})
+    if reps is not None:
+        data["hidden_rep"] = (("init", "step", "unit", "item"), reps, {
+            "long_name": "hidden representation of each item", "units": "1"})
+    if r1 is not None:
+        data["r1_start"] = (("init", "mode", "unit"), r1, {
+            "long_name": "W1 v of each mode at the start (hidden vector)", "units": "1"})
+        data["r2_start"] = (("init", "mode", "unit"), r2, {
+            "long_name": "W2^T u of each mode at the start (hidden vector)", "units": "1"})
+    return xr.Dataset(data, coords=coords, attrs=attrs)
+
+
 def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[int],
                          lr: float, steps: int, init: str = "aligned",
                          depth: int = 2, seed: SeedLike = 0, record_every: int = 30,
@@ -109,20 +186,8 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
     """
     X, Y = np.asarray(X, float), np.asarray(Y, float)
     rng = as_generator(seed)
-    if depth < 1:
-        raise ValueError(f"depth must be >= 1, got {depth}")
-    hs = [hidden] * (depth - 1) if np.ndim(hidden) == 0 else list(hidden)
-    if len(hs) != depth - 1 or any(int(h) < 1 for h in hs):
-        raise ValueError(f"need depth - 1 = {depth - 1} hidden sizes >= 1, got {hidden}")
-    if batch_size is not None and not 1 <= batch_size <= X.shape[1]:
-        raise ValueError(f"batch_size must be in 1..P = {X.shape[1]}, got {batch_size}")
-    if batch_size is not None and phi != "linear":
-        raise ValueError("batch_size (SGD) is implemented for linear networks")
-    if phi not in ("linear", "tanh") or (phi == "tanh" and depth != 2):
-        raise ValueError("phi must be 'linear', or 'tanh' with depth 2")
+    hs = _hidden_sizes(hidden, depth, X.shape[1], batch_size, phi, normalisation)
     P = X.shape[1]
-    if normalisation not in ("sum", "mean"):
-        raise ValueError(f"normalisation must be 'sum' or 'mean', got {normalisation!r}")
     norm = 1.0  # the loss is always summed over examples; see the docstring
     Syx, Sx = Y @ X.T, X @ X.T
     U, s, Vt = np.linalg.svd(Syx, full_matrices=False)
@@ -176,56 +241,11 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
             dW1 = dH @ X.T
             Ws = [Ws[0] + lr * dW1, Ws[1] + lr * dW2]
             continue
-        # dW_k = W_{>k}^T E W_{<k}^T, with W_{<k} = W_{k-1}...W_1 (identity for k = 1)
-        below = [None] * depth
-        acc = None
-        for k in range(depth):
-            below[k] = acc
-            acc = Ws[k] if acc is None else Ws[k] @ acc
-        above = [None] * depth
-        acc = None
-        for k in reversed(range(depth)):
-            above[k] = acc
-            acc = Ws[k] if acc is None else acc @ Ws[k]
-        new = []
-        for k in range(depth):
-            G = E @ np.swapaxes(below[k], 1, 2) if below[k] is not None else E
-            if above[k] is not None:
-                G = np.swapaxes(above[k], 1, 2) @ G
-            new.append(Ws[k] + lr * G)
-        Ws = new
-    coords = {"init": ("init", np.arange(n_init), {"long_name": "start", "units": "1"}),
-              "step": ("step", np.array(rec), {"long_name": "gradient-descent step (count)",
-                                               "units": "1"}),
-              "mode": ("mode", np.arange(len(s)), {"long_name": "input-output mode",
-                                                   "units": "1"}),
-              "item": ("item", np.arange(P), {"long_name": "item (example)", "units": "1"})}
-    if reps is not None:
-        coords["unit"] = ("unit", np.arange(dims[1]), {"long_name": "first hidden unit",
-                                                       "units": "1"})
-    data = {
-        "a": (("init", "step", "mode"), a, {"long_name": "mode strength u^T W v",
-                                            "units": "1"}),
-        "loss": (("init", "step"), loss, {"long_name": f"training loss ({normalisation})",
-                                          "units": "1"}),
-        "s": ("mode", s / (P if normalisation == "mean" else 1), {
-            "long_name": f"singular value of Sigma^yx ({normalisation} over examples)",
-            "units": "1"}),
-    }
-    data["W_final"] = (("init", "out_unit", "in_unit"),
-                       (M if phi == "linear" else out @ X.T), {
-                           "long_name": "input-output map at the last step", "units": "1"})
-    if reps is not None:
-        data["hidden_rep"] = (("init", "step", "unit", "item"), reps, {
-            "long_name": "hidden representation of each item", "units": "1"})
-    if depth == 2:
-        data["r1_start"] = (("init", "mode", "unit"), r1, {
-            "long_name": "W1 v of each mode at the start (hidden vector)", "units": "1"})
-        data["r2_start"] = (("init", "mode", "unit"), r2, {
-            "long_name": "W2^T u of each mode at the start (hidden vector)", "units": "1"})
-    return xr.Dataset(data, coords=coords,
-                      attrs={"lr": lr, "depth": depth, "init": init, "a0": a0,
-                             "normalisation": normalisation, "phi": phi})
+        Ws = _linear_step(Ws, E, lr)
+    return _dataset(a, loss, s, rec, reps, M if phi == "linear" else out @ X.T,
+                    r1 if depth == 2 else None, r2 if depth == 2 else None, P,
+                    {"lr": lr, "depth": depth, "init": init, "a0": a0,
+                     "normalisation": normalisation, "phi": phi})
 
 
 def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed: SeedLike = None,

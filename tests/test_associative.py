@@ -190,7 +190,7 @@ def test_capacity_and_information():
     assert th.capacity("willshaw", 64) == max(
         R for R in range(1, 200) if th.bit_error("willshaw", 64, R) * 64 <= 0.01 * k)
     # Hopfield information at the AGS fixed point peaks near 0.12 bits per coupling
-    assert th._best_information("hopfield", 2000, 1000, 4, 8, 0, np.nan, 256) == \
+    assert th.THEORIES["hopfield"].best_information(2000, th.Params()) == \
         pytest.approx(0.12, abs=0.01)
 
 
@@ -233,3 +233,15 @@ def test_p_correct_quadrature_against_explicit_vectors_of_its_model():
     se = np.sqrt(p_mc * (1 - p_mc) / K)
     p_q = float(th.p_correct_quadrature("hrr_unitary", n, Q, M)[0])
     assert abs(p_q - p_mc) <= 4 * se, (p_q, p_mc, se)
+
+
+def test_one_table_of_models_with_their_theory_and_schema():
+    """Every registered model has its theory object and is a schema choice, in one order."""
+    from memory_dynamics.config import schema
+
+    enum = schema()["properties"]["associative"]["properties"]["model"]["items"]["enum"]
+    assert list(sim.MODELS) == list(th.THEORIES) == enum
+    for name, m in sim.MODELS.items():
+        assert th.THEORIES[name].model is m and m.name == name
+        n = m.size(4096)
+        assert abs(m.stored(n) - 4096) / 4096 < 0.25  # the footing: about S numbers

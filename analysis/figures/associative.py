@@ -7,25 +7,22 @@ import math
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from .. import associative as th
-from .. import plotting
-from ..checks import mean_se
+from memory_dynamics.analysis import associative as th
+from memory_dynamics.analysis import plotting
+from memory_dynamics.analysis.checks import mean_se
+from memory_dynamics.sim.associative import MODELS
 
-HOLOGRAPHIC = ("hrr", "hrr_unitary", "fhrr", "redundant")
-MATRIX = ("cmm_sign", "cmm_gauss", "cmm_pinv", "tpr2_orthonormal", "tpr3")
-LABEL = {"hrr": "HRR", "hrr_unitary": "HRR, unitary keys", "fhrr": "FHRR (phasors)",
-         "redundant": "redundant FHRR", "cmm_sign": "CMM, ±1 keys",
-         "cmm_gauss": "CMM, Gaussian keys (= TPR-2)", "cmm_pinv": "CMM, pseudo-inverse",
-         "tpr2_orthonormal": "TPR-2, orthonormal roles", "tpr3": "TPR-3",
-         "willshaw": "Willshaw (bits)", "sdm": "SDM (counters)", "hopfield": "Hopfield",
-         "fastweights": "fast weights"}
-COLOR = {m: f"C{i}" for i, m in enumerate(("hrr", "hrr_unitary", "fhrr", "redundant",
-                                           "cmm_sign", "cmm_gauss", "cmm_pinv",
-                                           "tpr2_orthonormal", "tpr3", "willshaw"))}
+ORDER = tuple(MODELS)
+LABEL = {k: m.label for k, m in MODELS.items()}
+HOLOGRAPHIC = tuple(k for k, m in MODELS.items() if m.family == "holographic")
+MATRIX = tuple(k for k, m in MODELS.items() if m.family == "matrix")
+#: the figures' colours and markers (vector models: a marker per family)
+COLOR = {m: f"C{i}" for i, m in enumerate(HOLOGRAPHIC + MATRIX + ("willshaw",))}
 COLOR.update(sdm="0.35", hopfield="k", fastweights="#b8860b")
-ORDER = tuple(LABEL)
 MARK = {m: "o" for m in HOLOGRAPHIC} | {m: "s" for m in MATRIX} | {
     "willshaw": "^", "sdm": "v", "hopfield": "D", "fastweights": "P"}
+#: the structural cap of the memories that recall exactly up to it (atlas legend)
+CAP = {"cmm_pinv": "cap Q = n − 2", "tpr2_orthonormal": "cap Q = n"}
 
 
 def _storage(ds, target=4096):
@@ -100,15 +97,14 @@ def _fig_atlas(ds, plt):
             zero.append(LABEL[m])
             continue
         ok = cap_t > 0
-        capped = m in ("cmm_pinv", "tpr2_orthonormal")  # exact recall up to Q = n
-        ax.plot(stored[ok], cap_t[ok], "--" if capped else "-", color=COLOR[m], lw=0.9)
-        label = LABEL[m] + {"cmm_pinv": " (cap Q = n − 2; no crossing)",
-                            "tpr2_orthonormal": " (cap Q = n; no crossing)",
-                            "fastweights": " (newest items, cue noise "
-                            f"{ds.attrs['fastweights_cue_noise']:g})"}.get(m, "")
+        ax.plot(stored[ok], cap_t[ok], "--" if m in CAP else "-", color=COLOR[m], lw=0.9)
+        label = LABEL[m]
+        if m in CAP:  # exact recall up to the cap
+            label += f" ({CAP[m]}; no crossing)"
+        if not MODELS[m].on_load_grid:
+            label += f" (newest items, cue noise {ds.attrs['fastweights_cue_noise']:g})"
         ax.plot(stored, np.where(cap_s > 0, cap_s, np.nan), MARK[m], ms=3.5, color=COLOR[m],
-                mfc="none" if m in ("willshaw", "sdm", "hopfield", "fastweights") else
-                COLOR[m], label=label)
+                mfc=COLOR[m] if MODELS[m].vector else "none", label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("stored numbers $S$ (reals; Willshaw: bits; SDM: counters)")

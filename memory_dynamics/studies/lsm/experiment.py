@@ -26,6 +26,89 @@ S_HALF = {"units": "1", "comment": "in units of s^-1/2 (L2 distance of the filte
                                    "trains divided by T)"}
 
 
+def _inputs(settings: dict, r_in: np.random.Generator):
+    """The input trains of every trial: per pair u, then v_d for every distance, then the
+    perturbation pairs (the same history and input, one extra input spike at t = 0); each
+    trial's train after its own independent Poisson pre-period (``full``), so that every
+    trial enters the window [0, T] from its own typical driven state."""
+    T, rate = float(settings["T"]), float(settings["rate"])
+    T_pre = float(settings["T_pre"])
+    dists = np.asarray(settings["distances"], float)
+    P = int(settings["n_pairs"])
+    r_pre, r_pert = r_in.spawn(2)
+
+    def equilibrated(train):
+        n = r_pre.poisson(rate * T_pre)
+        return np.r_[np.sort(r_pre.uniform(0, T_pre, n)), np.asarray(train) + T_pre]
+
+    trains, achieved, redrawn = [], np.empty((len(dists), P)), 0
+    for p in range(P):
+        u, vs, got, nr = trains_at_distances(dists, T, rate, r_in)
+        trains += [u, *vs]
+        achieved[:, p], redrawn = got, redrawn + nr
+    pert = []
+    for _ in range(int(settings["n_perturb"])):
+        pre = equilibrated(r_pert.uniform(0, T, r_pert.poisson(rate * T)))
+        pert += [pre, np.sort(np.r_[pre, T_pre])]
+    return trains, achieved, redrawn, [equilibrated(t) for t in trains] + pert
+
+
+def _lif_check(settings: dict, r_fi: np.random.Generator) -> dict:
+    """The analytic LIF check: isolated neurons under constant currents, from the reset
+    potential, and their exact spike count on the time grid."""
+    dt = float(settings["dt"])
+    currents = np.asarray(settings["lif_currents"], float)
+    fi_T = float(settings["lif_T"])
+    fi = simulate(isolated_neurons(len(currents)), None, fi_T, dt, r_fi,
+                  v_init=np.full((1, len(currents)), 13.5), input_current=currents[None, :],
+                  record_every=int(fi_T / dt))
+    grid_rate = [lif_rate(I + 13.5, dt=dt) for I in currents]
+    # spikes at t_1 + m / r with t_1 = 1 / r - t_ref (the first needs no refractory period)
+    fi_expected = np.array([np.floor((fi_T + 3e-3) * r + 1e-9) for r in grid_rate])
+    one = {"units": "1"}
+    return {
+        "lif_count": (("current",), fi["spike_counts"][0], {
+            "long_name": "spikes of an isolated neuron in lif_T from reset", **one}),
+        "lif_count_theory": (("current",), fi_expected, {
+            "long_name": "exact spike count of the discretised LIF neuron (threshold "
+                         "passage rounded up to the grid)", **one}),
+        "lif_rate_theory": (("current",), [lif_rate(I + 13.5) for I in currents], {
+            "long_name": "continuous-time LIF rate 1/(t_ref + tau ln((V-Vr)/(V-theta)))",
+            "units": "Hz"}),
+    }
+
+
+def _coords(values, settings, n_input, times, delays, n_raster) -> dict:
+    """The coordinates of a point's dataset (``n_input``: input spikes of trial 0;
+    ``n_raster``: 1 ms bins of the raster)."""
+    N, lam, frac = int(values["N"]), float(values["lam"]), float(values["input_fraction"])
+    dists = np.asarray(settings["distances"], float)
+    dt = float(settings["dt"])
+    k = max(1, round(1e-3 / dt))  # time steps per raster bin
+    one = {"units": "1"}
+    return {
+        "distance": ("distance", dists, {"long_name": "target input distance d(u, v)",
+                                         **S_HALF}),
+        "pair": ("pair", np.arange(int(settings["n_pairs"])), {"long_name": "input pair", **one}),
+        "input_spike": ("input_spike", np.arange(n_input), {
+            "long_name": "input spike index", **one}),
+        "t": ("t", times, {"long_name": "time after the pre-period", "units": "s"}),
+        "perturbation": ("perturbation", np.arange(int(settings["n_perturb"])), {
+            "long_name": "perturbed pair", **one}),
+        "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
+        "neuron": ("neuron", np.arange(N), {"long_name": "neuron", **one}),
+        "raster_time": ("raster_time", (np.arange(n_raster) + 0.5) * k * dt, {
+            "long_name": "time", "units": "s"}),
+        "current": ("current", np.asarray(settings["lif_currents"], float), {
+            "long_name": "constant current above background", "units": "nA"}),
+        "N": ((), N, {"long_name": "column size", **one}),
+        "lam": ((), lam, {"long_name": "connection length scale lambda (grid spacings)",
+                          "units": "1"}),
+        "input_fraction": ((), frac, {"long_name": "fraction of neurons receiving input",
+                                      **one}),
+    }
+
+
 def simulate_point(values: dict, settings: dict, seed: SeedLike,
                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Sweep-point entry (N, lam, input_fraction): separation, readout, rates, raster, f-I.
@@ -44,27 +127,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     r_col, r_in, r_sim, r_fi = rng.spawn(4)
     col = build_column(N, lam, frac, r_col)
     T_pre = float(settings["T_pre"])
-    r_pre, r_pert = r_in.spawn(2)
-
-    def equilibrated(train):
-        """An independent Poisson train over the pre-period, then ``train`` shifted after it:
-        every trial enters the window [0, T] from its own typical driven state."""
-        n = r_pre.poisson(rate * T_pre)
-        return np.r_[np.sort(r_pre.uniform(0, T_pre, n)), np.asarray(train) + T_pre]
-
-    # trials of pair p: u, then v_d for every distance (each from its own driven history)
-    trains, achieved, redrawn = [], np.empty((nd, P)), 0
-    for p in range(P):
-        u, vs, got, nr = trains_at_distances(dists, T, rate, r_in)
-        trains += [u, *vs]
-        achieved[:, p], redrawn = got, redrawn + nr
-    # perturbation test: the same history and input, one extra input spike at t = 0
+    trains, achieved, redrawn, full = _inputs(settings, r_in)
     n_pert = int(settings["n_perturb"])
-    pert = []
-    for _ in range(n_pert):
-        pre = equilibrated(r_pert.uniform(0, T, r_pert.poisson(rate * T)))
-        pert += [pre, np.sort(np.r_[pre, T_pre])]
-    full = [equilibrated(t) for t in trains] + pert
     n_stats = min(10, len(trains))
     out = simulate(col, full, T_pre + T, dt, r_sim, record_every=rec, return_spikes=n_stats,
                    progress=progress)
@@ -90,15 +154,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     binned = spikes[:, : n_bins * k].reshape(spikes.shape[0], n_bins, k, N).any(axis=2)
     raster = binned[0]
     cv, chi = spike_statistics(spikes, dt)
-    # analytic LIF check: isolated neurons under constant currents, from the reset potential
-    currents = np.asarray(settings["lif_currents"], float)
-    fi_T = float(settings["lif_T"])
-    fi = simulate(isolated_neurons(len(currents)), None, fi_T, dt, r_fi,
-                  v_init=np.full((1, len(currents)), 13.5), input_current=currents[None, :],
-                  record_every=int(fi_T / dt))
-    grid_rate = [lif_rate(I + 13.5, dt=dt) for I in currents]
-    # spikes at t_1 + m / r with t_1 = 1 / r - t_ref (the first needs no refractory period)
-    fi_expected = np.array([np.floor((fi_T + 3e-3) * r + 1e-9) for r in grid_rate])
+    lif = _lif_check(settings, r_fi)
     one = {"units": "1"}
     ds = xr.Dataset(
         {
@@ -140,14 +196,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "raster": (("raster_time", "neuron"), raster.astype(np.int8), {
                 "long_name": "spikes of trial 0 in 1 ms bins (input u of the first pair)",
                 **one}),
-            "lif_count": (("current",), fi["spike_counts"][0], {
-                "long_name": "spikes of an isolated neuron in lif_T from reset", **one}),
-            "lif_count_theory": (("current",), fi_expected, {
-                "long_name": "exact spike count of the discretised LIF neuron (threshold "
-                             "passage rounded up to the grid)", **one}),
-            "lif_rate_theory": (("current",), [lif_rate(I + 13.5) for I in currents], {
-                "long_name": "continuous-time LIF rate 1/(t_ref + tau ln((V-Vr)/(V-theta)))",
-                "units": "Hz"}),
+            **lif,
             "input_spikes": (("input_spike",), trains[0], {
                 "long_name": "input spike times of trial 0 in the window (the raster's input)",
                 "units": "s"}),
@@ -156,28 +205,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
             "receives_input": (("neuron",), out["input_targets_mask"].astype(np.int8), {
                 "long_name": "neuron receives the input train", **one}),
         },
-        coords={
-            "distance": ("distance", dists, {"long_name": "target input distance d(u, v)",
-                                             **S_HALF}),
-            "pair": ("pair", np.arange(P), {"long_name": "input pair", **one}),
-            "input_spike": ("input_spike", np.arange(len(trains[0])), {
-                "long_name": "input spike index", **one}),
-            "t": ("t", times, {"long_name": "time after the pre-period", "units": "s"}),
-            "perturbation": ("perturbation", np.arange(n_pert), {
-                "long_name": "perturbed pair", **one}),
-            "delay": ("delay", delays, {"long_name": "readout delay", "units": "s"}),
-            "neuron": ("neuron", np.arange(N), {"long_name": "neuron", **one}),
-            "raster_time": ("raster_time", (np.arange(raster.shape[0]) + 0.5) * k * dt, {
-                "long_name": "time", "units": "s"}),
-            "current": ("current", currents, {
-                "long_name": "constant current above background", "units": "nA"}),
-            "N": ((), N, {"long_name": "column size", **one}),
-            "lam": ((), lam, {"long_name": "connection length scale lambda (grid spacings)",
-                              "units": "1"}),
-            "input_fraction": ((), frac, {"long_name": "fraction of neurons receiving input",
-                                          **one}),
-        },
-        attrs={"T": T, "T_pre": T_pre, "dt": dt, "input_rate": rate, "lif_T": fi_T,
-               "readout_window": settings["readout_window"]},
+        coords=_coords(values, settings, len(trains[0]), times, delays, raster.shape[0]),
+        attrs={"T": T, "T_pre": T_pre, "dt": dt, "input_rate": rate,
+               "lif_T": float(settings["lif_T"]), "readout_window": settings["readout_window"]},
     )
     return ds
