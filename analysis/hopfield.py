@@ -370,13 +370,15 @@ MIN_OVERLAP_FLIPS = 20.0
 def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Theory-versus-simulation checks of a merged Hopfield dataset (with theory added).
 
-    * ``theory``: the large-N load at 1 % one-step error, alpha_c and m(0.10) against the
+    * ``reference``: the large-N load at 1 % one-step error, alpha_c and m(0.10) against the
       published values;
-    * ``simulation``: the empirical load at 1 % one-step error against the exact finite-N
+    * ``prediction``: the empirical load at 1 % one-step error against the exact finite-N
       theory put through the same grid interpolation (bootstrap SE), the retrieval defect
       1 - m against AGS on the retrieval branch at the largest N, and the one-step error at
       every point with N >= 500 against the exact finite-N binomial theory; each family
       Sidak-corrected to a family-wise 3 sigma;
+    * ``fitted``: the N -> infinity retrieval limit extrapolated by a three-parameter fit to
+      the same crossings, against AGS alpha_c;
     * ``bound``: no asynchronous trajectory hit ``max_sweeps`` (a health flag).
     """
     out = [
@@ -407,7 +409,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"load where the mean one-step error crosses 1 %, N={N}: log-linear interpolation "
             f"on the alpha grid, bootstrap SE over networks; theory: exact finite-N error "
             f"through the same interpolation (Gaussian-form root {exact:.4f}; large N 0.1848); "
-            f"Sidak over {len(crossings)} sizes, Student t", th, a, se, z1))
+            f"Sidak over {len(crossings)} sizes, Student t", th, a, se, z1, dof=dof))
     N = int(ds.N.max())
     pt = ds.sel(N=N)
     flips = (1 - pt.overlap_theory) / 2 * N * pt.starts_per_network * ds.sizes["network"]
@@ -421,7 +423,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"1 - m after asynchronous dynamics from a stored pattern, N={N}, alpha={alpha:.3f} "
             "vs AGS replica-symmetric 1 - m (retrieval branch, alpha <= 0.12); SE over "
             f"networks; Sidak over {len(alphas)} loads, Student t",
-            float(1 - pt.overlap_theory.sel(alpha=alpha)), float(1 - m), float(se), z2))
+            float(1 - pt.overlap_theory.sel(alpha=alpha)), float(1 - m), float(se), z2,
+            dof=dof))
     if ds.sizes["N"] >= 4:
         fit = finite_size_extrapolation(ds.N.values, caps.alpha_retrieval.values,
                                         caps.alpha_retrieval_se.values)
@@ -431,8 +434,9 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"{', '.join(map(str, ds.N.values))}, extrapolated to N -> infinity by a weighted "
             f"fit alpha_inf + c N^-nu (nu = {fit['nu']:.2f} +- {fit['nu_se']:.2f}, chi2 = "
             f"{fit['chi2']:.1f} for {fit['dof']} dof; SE of alpha_inf from the fit, widened by "
-            "sqrt(chi2/dof) when above 1) vs AGS "
-            "alpha_c", critical_capacity(), fit["alpha_inf"], fit["alpha_inf_se"], 3.0))
+            "sqrt(chi2/dof) when above 1) vs AGS alpha_c; fitted: three parameters from the "
+            "same crossings", critical_capacity(), fit["alpha_inf"], fit["alpha_inf_se"], 3.0,
+            kind="fitted"))
     err, se = one_step_error_se(ds)
     theory = ds.one_step_error_theory
     n_net = ds.sizes["network"]
@@ -463,7 +467,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
         alphas = [float(pt["alpha"]) for pt, _ in group]
         out.append(chk.Check(
             f"one_step_error_rare_N{N}",
-            "simulation",
+            "prediction",
             f"one-step flips counted over the {len(group)} loads alpha = {min(alphas):.3f}.."
             f"{max(alphas):.3f} at N={N} where fewer than {RARE_FLIPS:g} flips per network are "
             f"expected, vs the exact finite-N theory's Poisson mean; z from the exact two-sided "

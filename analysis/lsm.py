@@ -98,11 +98,11 @@ def _points(ds):
 def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Separation ordering, fading of the d = 0 floor, and the LIF rate.
 
-    * ``simulation``: at every point, the window-averaged state distance grows with the input
-      distance (each consecutive step, one-sided, paired over pairs, Sidak over the family);
-      the d = 0 floor (the same input after independent histories) falls over the window
-      (one-sided);
-    * ``theory``: isolated LIF neurons against the continuous-time rate formula within the
+    * ``prediction`` (of a sign): at every point, the window-averaged state distance grows
+      with the input distance (each consecutive step, one-sided, paired over pairs, Sidak
+      over the family); the d = 0 floor (the same input after independent histories) falls
+      over the window (one-sided);
+    * ``reference``: isolated LIF neurons against the continuous-time rate formula within the
       discretisation allowance.
     """
     out = []
@@ -119,7 +119,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"{desc}: mean over t in {T_CHECK} s of d(x_u, x_v) at input distance {d:g} minus "
             f"at {lo:g}, paired over {P} pairs (each pair shares u and its run); must exceed "
             f"0 by {thr:.3g} SE (one-sided Sidak over {len(fam)}, Student t)",
-            float(g), float(se), thr))
+            float(g), float(se), thr, dof=P - 1))
     thr = chk.sidak(len(pts), dof=P - 1, one_sided=True) if pts else 3.0
     for tag, desc, pt in pts:
         out.append(chk.significant_se(
@@ -128,7 +128,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"{float(pt.t[-1]):g} s minus at t = {float(pt.t[0]):g} s, paired over {P} "
             f"pairs; must be below 0 by {thr:.3g} SE (one-sided Sidak over {len(pts)}, "
             "Student t): the column forgets its history", float(pt.floor_change_mean),
-            float(pt.floor_change_se), thr, below=True))
+            float(pt.floor_change_se), thr, below=True, dof=P - 1))
     first = next(_points(ds), None)
     if first is not None:
         pt = first[2]
@@ -139,5 +139,5 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
         out.append(chk.at_most(
             "lif_rate_vs_continuous_formula", "same neurons: max over currents of |rate - "
             "1/(t_ref + tau ln((V_inf - V_r)/(V_inf - theta)))| minus its discretisation "
-            "allowance f^2 dt + 1/T (Hz)", 0.0, float(err.max()), kind="theory"))
+            "allowance f^2 dt + 1/T (Hz)", 0.0, float(err.max()), kind="reference"))
     return out

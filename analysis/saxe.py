@@ -340,13 +340,13 @@ def euler_bound(s, tau):
 def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Training runs against the exact discrete dynamics and the continuous closed forms.
 
-    * ``theory`` (tolerance from float64 rounding): the aligned two-layer, three-layer and
-      one-layer runs against the exact scalar recursion of gradient descent on their modes
-      (tests the network's gradients and the mode decoupling, step by step); the tree
-      spectrum against sqrt(2^(L-m+1) - 1);
-    * ``bound``: the continuous closed forms against the aligned runs, within the derived
+    * ``identity`` (code tests): the aligned two-layer, three-layer and one-layer runs
+      against the exact scalar recursion of gradient descent on their modes (tolerance from
+      float64 rounding; tests the network's gradients and the mode decoupling, step by
+      step), and the continuous closed forms against the aligned runs within the derived
       first-order Euler error (trajectory and t1/2 of two layers, t1/2 of three layers);
-    * ``simulation``: t1/2 of the leading mode of the random starts against the decoupled
+    * ``reference``: the tree spectrum against sqrt(2^(L-m+1) - 1);
+    * ``prediction``: t1/2 of the leading mode of the random starts against the decoupled
       theory with each start's own hidden vectors (SE over starts).
     """
     out = []
@@ -377,8 +377,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                     f"tree depth {L}, flip {e:g}, {d} layer(s), aligned balanced start: max "
                     "over steps and modes of |a_sim - a_exact| / a_exact, a_exact the scalar "
                     "recursion c <- c + c^(D-1)(s - c^D)/tau of each mode (tolerance: float64 "
-                    f"rounding over {int(pt.step.max())} steps)", 0.0,
-                    float((np.abs(sim - ex) / ex).max()), 1e-10))
+                    f"rounding over {int(pt.step.max())} steps; an identity of the code)", 0.0,
+                    float((np.abs(sim - ex) / ex).max()), 1e-10, kind="identity"))
             bt = euler_bound(sv, T)
             ba = bt * np.log(sv / a0 - 1)
             rel = (np.abs(pt.a_aligned - pt.a_theory) / pt.a_theory).isel(mode=modes).max(
@@ -388,7 +388,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                 f"tree depth {L}, flip {e:g}, two layers, aligned start: max over modes of "
                 "max_t |a_sim - a_closed form| / a_closed form divided by its first-order "
                 "Euler bound (s/2tau) ln(s/a0 - 1) (the continuous theory differs from "
-                "discrete descent only by the step size)", 1.0, float((rel / ba).max())))
+                "discrete descent only by the step size)", 1.0, float((rel / ba).max()),
+                kind="identity"))
             ht = pt.half_time.values[modes] / pt.half_time_theory.values[modes] - 1
             h3 = pt.half_time_deep3.values[modes] / pt.half_time_deep3_theory.values[modes] - 1
             for name, r, what in (("half_time", ht, "two layers, (tau/2s) ln(s/a0 - 1)"),
@@ -402,7 +403,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                     f"tree depth {L}, flip {e:g}: max over {int(ok.sum())} modes of |t1/2 "
                     f"measured / t1/2 theory - 1| divided by the Euler bound s/2tau ({what}; "
                     "aligned start)", 1.0,
-                    float(np.max(np.abs(r[ok]) / bt[ok])) if ok.any() else np.inf))
+                    float(np.max(np.abs(r[ok]) / bt[ok])) if ok.any() else np.inf,
+                    kind="identity"))
             if "half_time_random_theory" in pt:
                 d = (pt.half_time_random / pt.half_time_random_theory - 1).isel(mode=0)
                 d = d.dropna("init_random")
@@ -417,6 +419,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                 f"random_start_half_time_L{L}_eps{e:g}",
                 f"tree depth {L}, flip {e:g}, leading mode, {d.size} small random starts: "
                 "t1/2 measured / t1/2 of the decoupled theory with each start's own hidden "
-                "vectors W1 v and W2^T u (not a0) - 1, mean and SE over starts; Sidak over "
-                f"{len(random)}, Student t", 0.0, float(m), float(se), z1))
+                "vectors W1 v and W2^T u (not a0), mean and SE over starts; Sidak over "
+                f"{len(random)}, Student t", 1.0, 1.0 + float(m), float(se), z1,
+                dof=d.size - 1))
     return out

@@ -15,21 +15,23 @@ Layers (``sim`` never imports ``analysis``):
 
 The Python API (:mod:`memory_dynamics.api`): ``simulate(study, **keys)`` returns an
 ``xarray.Dataset`` with simulation and theory, ``checks(ds)`` a ``pandas.DataFrame`` of the
-checks, ``figure(ds, name)`` a matplotlib figure; ``finish(ds, study, config)`` is the one
-finishing step (theory, non-finite explanations, provenance) of the API and the workflow.
+checks, ``figure(ds, name)`` a matplotlib figure; ``compare(ds, variable, theory)`` checks your own
+theory of a simulated variable the same way (``plot_compare`` overlays it);
+``finish(ds, study, config)`` is the one finishing step (theory, non-finite explanations,
+provenance) of the API and the workflow.
 
 The science of every study is written up in the repository's ``docs/`` folder.
 """
 
 __version__ = "0.2.0"
 
-__all__ = ["__version__", "simulate", "finish", "checks", "figure"]
+__all__ = ["__version__", "simulate", "finish", "checks", "figure", "compare", "plot_compare"]
 
 
 def __getattr__(name):
     # the API functions, imported on first use (the workflow imports this package while
     # Snakemake parses it, where only the standard library and yaml may load)
-    if name in ("simulate", "finish", "checks", "figure"):
+    if name in ("simulate", "finish", "checks", "figure", "compare", "plot_compare"):
         from . import api
 
         return getattr(api, name)

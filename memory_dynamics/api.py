@@ -220,15 +220,13 @@ def _dataset(ds: Any, study: str | None, need_theory: bool) -> tuple[xarray.Data
 def checks(ds: xarray.Dataset, study: str | None = None) -> pandas.DataFrame:
     """The study's theory-versus-simulation checks of ``ds``, one row per check (the
     columns of ``checks.csv`` and the known-deviation reason of a documented failure)."""
-    import pandas as pd
-
-    from .analysis.checks import COLUMNS, known_deviation
+    from .analysis.checks import known_deviation
 
     ds, name = _dataset(ds, study, need_theory=True)
     analysis = get(name).analysis_module()
     with one_blas_thread():
         rows = analysis.make_checks(ds)
-    out = pd.DataFrame([{k: getattr(c, k) for k in COLUMNS} for c in rows], columns=COLUMNS)
+    out = _frame(rows)
     out["known_deviation"] = [("" if c.passed else known_deviation(analysis, c.check) or "")
                               for c in rows]
     return out
@@ -248,3 +246,112 @@ def figure(ds: xarray.Dataset, name: str, study: str | None = None
                          + ", ".join(makers))
     with plotting.style():
         return makers[name](ds, plotting.pyplot())
+
+
+def _frame(rows) -> pandas.DataFrame:
+    import pandas as pd
+
+    from .analysis.checks import COLUMNS
+
+    return pd.DataFrame([{k: getattr(c, k) for k in COLUMNS} for c in rows], columns=COLUMNS)
+
+
+def compare(ds: xarray.Dataset, variable: str, theory: Any, over: str | None = None,
+            name: str | None = None, kind: str = "prediction", n_sigma: float = 3.0
+            ) -> pandas.DataFrame:
+    """Check your own theory of ``ds[variable]`` the way the suite checks its own.
+
+    At every point (every coordinate of the variable but the replicate dimension ``over``)
+    the replicate mean is compared with the theory: tolerance n_sigma standard errors of
+    the mean, Student t with n − 1 degrees of freedom, Šidák-corrected over the points;
+    ``z``, ``dof`` and ``detectable`` (the smallest relative theory error the check can
+    see) as in ``checks.csv``.
+
+    Parameters
+    ----------
+    ds : xarray.Dataset
+        A simulated dataset, e.g. from :func:`simulate`.
+    variable : str
+        The simulated variable (one value per replicate).
+    theory : array_like, number, xarray.DataArray or callable
+        The theory at the points; a callable receives the points' coordinates by name
+        (e.g. ``lambda N, alpha: ...``) as broadcast DataArrays.
+    over : str, optional
+        The replicate dimension ("trial", "seed", "network", ...; found if the variable has
+        exactly one of them).
+    name : str, optional
+        Prefix of the check names (default: the variable).
+    kind : {"prediction", "fitted"}
+        "prediction" when the theory was made without the simulated data.
+    n_sigma : float
+        Family-wise level, as one two-sided normal n_sigma test (3: a false alarm in 370
+        families).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point, the columns of ``checks.csv``.
+
+    Examples
+    --------
+    >>> import memory_dynamics as md
+    >>> from scipy import stats
+    >>> ds = md.simulate("hopfield", N=[300], alpha=[0.1, 0.15], n_networks=4,
+    ...                  theory=False)
+    >>> rows = md.compare(ds, "one_step_error",
+    ...                   lambda N, alpha: stats.norm.cdf(-1 / alpha ** 0.5))
+    >>> list(rows.columns[:3])
+    ['check', 'kind', 'description']
+    """
+    from .analysis.compare import compare as _compare
+
+    if not isinstance(ds, _xr().Dataset):
+        raise ValueError(f"ds must be an xarray.Dataset, got {type(ds).__name__}")
+    with one_blas_thread():
+        return _frame(_compare(ds, variable, theory, over, name, kind, n_sigma))
+
+
+def plot_compare(ds: xarray.Dataset, variable: str, theory: Any, x: str,
+                 over: str | None = None, ax=None, label: str = "your theory"):
+    """Overlay ``theory`` (lines) on the replicate means ± SE of ``ds[variable]`` (points)
+    against the coordinate ``x``; one colour per value of the one other dimension, if any.
+    Returns the axes (drawn in the project style, inside :func:`matplotlib.rc_context`)."""
+    import numpy as np
+
+    from .analysis import plotting
+    from .analysis.compare import _replicate_dim, theory_array
+
+    da = ds[variable]
+    over = _replicate_dim(da, over)
+    mean = da.mean(over)
+    se = da.std(over, ddof=1) / np.sqrt(da.count(over))
+    th = theory_array(theory, mean)
+    others = [d for d in mean.dims if d != x]
+    if x not in mean.dims or len(others) > 1:
+        raise ValueError(f"x = {x!r} must be a dimension of {variable} besides {over!r}, and "
+                         f"at most one other may remain (select it with ds.sel); dims: "
+                         f"{', '.join(map(str, mean.dims))}")
+    with plotting.style():
+        plt = plotting.pyplot()
+        if ax is None:
+            _, ax = plt.subplots(figsize=(3.4, 2.5))
+        groups = [({}, "")] if not others else [
+            ({others[0]: v}, f"{others[0]} = {v}") for v in mean[others[0]].values]
+        for color, (sel, text) in zip(plotting.colors(len(groups)), groups):
+            m, s, t = mean.sel(sel), se.sel(sel), th.sel(sel)
+            ax.errorbar(m[x], m, yerr=s, fmt="o", ms=3, lw=0.7, capsize=0, color=color,
+                        label=f"simulation {text}".strip())
+            ax.plot(t[x], t, "-", lw=0.9, color=color)
+        ax.plot([], [], "k-", lw=0.9, label=label)
+        ax.set_xlabel(x)
+        ax.set_ylabel(variable)
+        ax.set_title(da.attrs.get("long_name", variable), fontsize=6)
+        ax.legend(fontsize=6)
+        ax.figure.tight_layout()
+    return ax
+
+
+def _xr():
+    import xarray as xr
+
+    return xr

@@ -94,7 +94,7 @@ def test_every_valid_config_runs(study):
         assert len(rows), section
         empty = rows[rows.observed.isna() | (rows.expected.isna() & rows.bound.isna())]
         assert empty.empty, (section, empty.check.tolist())
-        assert not np.isnan(rows.z[rows.kind == "simulation"].dropna()).any()
+        assert not np.isnan(rows.z[rows.kind.isin(["prediction", "fitted"])].dropna()).any()
         for name in get(study).figures:
             fig = md.figure(ds, name)
             try:

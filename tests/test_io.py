@@ -77,11 +77,14 @@ def test_checks_csv_roundtrip(tmp_path):
     assert [r.passed for r in back] == [r.passed for r in rows]
     np.testing.assert_allclose([r.tolerance for r in back], [r.tolerance for r in rows])
     assert np.isnan(back[-1].observed)
-    assert [r.kind for r in back] == ["theory", "theory", "simulation", "bound", "bound",
-                                      "theory"]
+    assert [r.kind for r in back] == ["reference", "reference", "prediction", "bound",
+                                      "bound", "reference"]
+    assert np.isnan(back[2].dof) and np.isnan(back[2].detectable)  # expected 0: no ratio
+    assert checks.within_se("p", "d", 2.0, 2.1, 0.1, 3, dof=7).detectable == pytest.approx(0.15)
     assert back[2].z == pytest.approx(2.5) and np.isnan(back[0].z)
     assert (tmp_path / "c.csv").read_text().splitlines()[0] == (
-        "check,kind,description,expected,observed,tolerance,z,bound,relation,passed")
+        "check,kind,description,expected,observed,tolerance,z,dof,detectable,bound,relation,"
+        "passed")
     assert back[3].bound == 1 and back[3].relation == "observed >= bound"
     assert np.isnan(back[3].expected) and np.isnan(back[3].tolerance)
 
@@ -92,8 +95,8 @@ def test_simulation_check_with_no_spread_fails_and_sidak_thresholds():
     assert checks.sidak(20) == pytest.approx(3.81, abs=0.01)
     assert checks.sidak(1, dof=3) == pytest.approx(9.22, abs=0.01)  # few replicates: Student t
     assert checks.counts([checks.within("a", "d", 0, 0, 1),
-                          checks.within_se("b", "d", 0, 5, 1)]) == {"simulation": (0, 1),
-                                                                    "theory": (1, 1)}
+                          checks.within_se("b", "d", 0, 5, 1)]) == {"prediction": (0, 1),
+                                                                    "reference": (1, 1)}
 
 
 def test_merge_keeps_string_coordinates_whole(tmp_path):

@@ -107,7 +107,7 @@ def test_separation_ordered_and_checks_pass_at_small_size(small_point):
     checks = {c.check: c for c in th.make_checks(ds)}
     for d in (0.1, 0.2, 0.4):
         sep = checks[f"separation_ordered_N135_lam2_in0.3_d{d:g}"]
-        assert sep.passed and sep.kind == "simulation", sep
+        assert sep.passed and sep.kind == "prediction", sep
     assert checks["floor_fades_N135_lam2_in0.3"].passed
     assert all(c.passed for c in checks.values()), [c for c in checks.values() if not c.passed]
     # the d = 0 floor lies below every other curve on average over the window

@@ -8,7 +8,7 @@ import xarray as xr
 from conftest import REPO, run_snakemake
 from conftest import comparable as _data
 
-from memory_dynamics.analysis.checks import KINDS, known_deviation
+from memory_dynamics.analysis.checks import KINDS, WITH_SE, known_deviation
 from memory_dynamics.config import load, shards
 from memory_dynamics.io import NON_FINITE, read_dataset, unexplained_non_finite
 from memory_dynamics.registry import BUILTIN, get
@@ -37,17 +37,19 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
         with open(res / "checks.csv") as f:
             rows = list(csv.DictReader(f))
         assert list(rows[0]) == ["check", "kind", "description", "expected", "observed",
-                                 "tolerance", "z", "bound", "relation", "passed"]
+                                 "tolerance", "z", "dof", "detectable", "bound", "relation",
+                                 "passed"]
         for r in rows:  # a bound is in its own column, never an expected value with
-            # tolerance 0
-            assert bool(r["bound"]) == bool(r["relation"]), r
+            # tolerance 0 (a predicted sign has a relation and no bound)
+            assert bool(r["bound"]) == (r["relation"] not in ("", "observed > 0",
+                                                              "observed < 0")), r
             if r["bound"]:
                 assert not r["expected"] and not r["tolerance"], r
             else:
-                assert r["expected"] or r["kind"] == "simulation", r
+                assert r["expected"] or r["kind"] in WITH_SE, r
         assert len(rows) >= 2 and {r["kind"] for r in rows} <= set(KINDS)
-        for r in rows:  # a simulation check with a z has a positive (SE-derived) tolerance
-            if r["kind"] == "simulation" and r["z"] and r["tolerance"]:
+        for r in rows:  # a check with a z has a positive (SE-derived) tolerance
+            if r["z"] and r["tolerance"]:
                 assert float(r["tolerance"]) > 0, (study, r["check"])
         analysis = get(study).analysis_module()
         failed = [r["check"] for r in rows if r["passed"] != "True"
@@ -164,7 +166,7 @@ def test_mutated_theory_fails_checks(quick_run, study):
     if study == "hopfield":
         assert caught["one_step_error_theory"] > 0, caught
     if study == "gradients":
-        assert len(failing(_perturbed(ds, "rate_theory"), "simulation") - base) > 0
-        lstm = failing(_perturbed(ds, "lstm_rate_gaussian_theory"), "simulation") - base
+        assert len(failing(_perturbed(ds, "rate_theory"), "prediction") - base) > 0
+        lstm = failing(_perturbed(ds, "lstm_rate_gaussian_theory"), "fitted") - base
         n_lstm = sum(c.check.startswith("lstm_cell_rate") for c in analysis.make_checks(ds))
         assert len(lstm) >= 0.75 * n_lstm, lstm  # most biases, with 8 cells per point

@@ -361,7 +361,7 @@ def test_cli_runs_one_study_with_an_override_then_reports(tmp_path):
     rep = _cli("report", cwd=tmp_path)  # reuses results/config.yaml
     assert rep.returncode == 0, rep.stderr[-3000:]
     page = (tmp_path / "results/report.html").read_text()
-    assert "checks passed" in page and "Hopfield capacity" in page
+    assert "predictions passed" in page and "Hopfield capacity" in page
     again = _cli("run", "--preset", "quick", "--study", "hopfield", "--configfile", mine,
                  "--set", "hopfield.n_networks=3", "--dry-run", cwd=tmp_path)
     assert "Nothing to be done" in again.stdout + again.stderr

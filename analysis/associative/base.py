@@ -12,7 +12,7 @@ import xarray as xr
 
 from memory_dynamics.sim.associative import MODELS
 
-from .numerics import crossing
+from .numerics import crossing, jackknife, monotone
 
 __all__ = ["Params", "ModelTheory", "Add", "DEFAULT"]
 
@@ -132,25 +132,44 @@ class ModelTheory:
         crit = self.criterion(st)
         nus = ds.cue_noise.values
         out: dict[str, np.ndarray] = {}
-        cap_t, cap_s = np.full(len(nus), np.nan), np.full(len(nus), np.nan)
+        grid = {k: np.full(len(nus), np.nan) for k in ("capacity_theory", "capacity_sim",
+                                                       "capacity_sim_se",
+                                                       "capacity_grid_theory")}
+        level = crit * self.level(n, p)
+        above = self.rate == "p_correct"
         for k, nu in enumerate(nus):
             theory = self.load_theory(n, Q, nu, p)
             for name, v in theory.items():
                 out.setdefault(f"{name}_theory", np.full((len(Q), len(nus)), np.nan))[
                     :, k] = v
-            mean = {m: pt[m].isel(cue_noise=k).mean("trial").values
-                    for m in {self.rate, self.info_measure}}
+            trials = {m: pt[m].isel(cue_noise=k).transpose("load", "trial").values
+                      for m in {self.rate, self.info_measure}}
+            mean = {m: v.mean(axis=-1) for m, v in trials.items()}
             for name, v in (("information_theory", theory[self.info_measure]),
                             ("information_sim", mean[self.info_measure])):
                 out.setdefault(name, np.full((len(Q), len(nus)), np.nan))[:, k] = \
                     self.information(n, Q, nu, p, v)
-            cap_t[k] = ref if nu == 0 else self.capacity(n, crit, nu, p)
-            cap_s[k] = crossing(Q, mean[self.rate], crit * self.level(n, p),
-                                above=self.rate == "p_correct")
-        out["capacity_theory"], out["capacity_sim"] = cap_t, cap_s
+            out.setdefault("information_sim_se", np.full((len(Q), len(nus)), np.nan))[
+                :, k] = jackknife(lambda y, nu=nu: self.information(n, Q, nu, p, y),
+                                  trials[self.info_measure])
+            grid["capacity_theory"][k] = ref if nu == 0 else self.capacity(n, crit, nu, p)
+            grid["capacity_sim"][k] = self.capacity_of(Q, mean[self.rate], level)
+            grid["capacity_sim_se"][k] = jackknife(
+                lambda y: self.capacity_of(Q, y, level), trials[self.rate])
+            # the theory through the same interpolation on the same loads as the simulation
+            grid["capacity_grid_theory"][k] = crossing(
+                Q, np.broadcast_to(theory[self.rate], Q.shape), level, above=above)
+        out.update(grid)
+        cap_t = grid["capacity_theory"]
         out["information_best_theory"] = self.best_information(n, p, cap_t[0])
         out.update(self.detail_theory(pt, ds, p, st))
         return out
+
+    def capacity_of(self, Q, rate, level) -> float:
+        """Q where the measured rate curve, made monotone in Q, crosses the criterion
+        (linear interpolation between loads; NaN if the loads do not bracket it)."""
+        above = self.rate == "p_correct"  # a success rate falls with the load
+        return crossing(Q, monotone(rate, decreasing=above), level, above=above)
 
     def tag(self, Q: int, n: int) -> str:
         """A suffix of the check names at Q items (e.g. at the structural cap)."""
@@ -192,4 +211,12 @@ class ModelTheory:
                         float(q[f"{m}_theory"]), q[m].values, self.count(m, probes, n, st),
                         self.kinds.get(m))
                 self.rate_check(q, tag, where, probes, n, st, add)
+        for nu in ds.cue_noise.values:
+            c = pt.sel(cue_noise=nu)
+            add("capacity", f"capacity_{self.name}_S{S}_nu{nu:g}",
+                f"{self.name}, storage {S} (n = {n}), cue noise {nu:g}: stored pairs at the "
+                "criterion interpolated on the load grid, simulation (jackknife SE over "
+                "trials) vs the theory through the same interpolation",
+                float(c.capacity_grid_theory), (float(c.capacity_sim),
+                                                float(c.capacity_sim_se)))
         self.detail_checks(pt, S, ds, add)

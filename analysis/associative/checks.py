@@ -31,13 +31,16 @@ RARE_COUNT = 20.0
 
 #: What a NaN in the merged dataset means (``non_finite_where`` says where, per variable).
 NON_FINITE = {
-    r"capacity_sim": "NaN where the simulated measure does not cross the criterion on the "
-                     "load grid (below it at every load, e.g. TPR-3 at n <= 20; above it up to "
-                     "the largest load or the model's hard cap), and for fast weights with "
-                     "a noisy cue (their capacity is taken at their own cue noise only)",
+    r"capacity_sim|capacity_sim_se|capacity_grid_theory":
+        "NaN where the simulated measure (or the theory, on the same loads) does not cross "
+        "the criterion on the load grid (below it at every load, e.g. TPR-3 at n <= 20; "
+        "above it up to the largest load or the model's hard cap), for fast weights with a "
+        "noisy cue (their capacity is taken at their own cue noise only); the SE also where "
+        "leaving one trial out moves the crossing off the grid, the grid theory for fast "
+        "weights (counted against age, not interpolated)",
     r"capacity_theory": "NaN for fast weights with a noisy cue (their capacity is taken at "
                         "their own cue noise only)",
-    r"information_sim|information_theory|capacity_reference":
+    r"information_sim|information_sim_se|information_theory|capacity_reference":
         "NaN for fast weights except at their capacity (they are measured against age, not "
         "on the load grid) and where no criterion crossing defines the load",
     r"(p_correct|p_correct_frady|signal_mean|signal_var|crosstalk_mean|crosstalk_var"
@@ -58,7 +61,7 @@ KNOWN_DEVIATIONS = (
      "variance is strongly right-skewed and the Student-t test over 16 trials is invalid: "
      "over 30 repeats at n = 10, Q = 2 the median estimate is 0.53 against the exact 0.729 "
      "and 1 in 15 falls 4 SE low; 40 000 direct draws give 0.727 (docs/associative.md §4)"),
-    (r"p_correct_cmm_pinv_S\d+_Q\d+_(full|edge)_nu(?!0$)",
+    (r"p_correct_cmm_pinv_S\d+_Q\d+_(full|edge)_nu(?!0$)|capacity_cmm_pinv_S\d+_nu(?!0$)",
      "pseudo-inverse with a noisy cue near Q = n (Marchenko-Pastur lower edge (1 - "
      "sqrt(Q/n))^2 of the keys' Gram matrix below 0.05): the crosstalk norm nu sum c_q'^2, "
      "c ~ N(0, G^-1/n), has the exact mean nu (Q-1)/(n-Q-1) the quadrature uses, but that "
@@ -73,10 +76,14 @@ def _family(out, rows, dof, label):
     """Append one Šidák family of paired simulation-vs-theory checks (Student t, dof)."""
     z1 = chk.sidak(len(rows), dof=dof) if rows else 3.0
     for name, desc, th_, x in rows:
-        m, se = chk.mean_se(np.asarray(x, float))
-        out.append(chk.within_se(name, f"{desc}; mean over {len(x)} trials, Sidak over "
+        if isinstance(x, tuple):  # an estimate and its standard error over the trials
+            (m, se), how = x, "estimate"
+        else:
+            m, se = chk.mean_se(np.asarray(x, float))
+            how = f"mean over {len(x)} trials"
+        out.append(chk.within_se(name, f"{desc}; {how}, Sidak over "
                                  f"{len(rows)} ({label}), Student t with {dof} dof",
-                                 float(th_), float(m), float(se), z1))
+                                 float(th_), float(m), float(se), z1, dof=dof))
 
 
 def _rate_checks(out, rows, dof, label, counts):
@@ -100,7 +107,7 @@ def _rate_checks(out, rows, dof, label, counts):
     z1 = chk.sidak(len(keep)) if keep else 3.0
     for name, desc, N, fail_th, obs in keep:
         z = _hopfield._poisson_z(int(round(obs)), fail_th)
-        out.append(chk.Check(name, "simulation", f"{desc}: few failures, so their count "
+        out.append(chk.Check(name, "prediction", f"{desc}: few failures, so their count "
                              f"({obs:.0f} of {N}) against its Poisson expectation "
                              f"{fail_th:.3g}; Sidak over {len(keep)}",
                              float(fail_th), float(obs), float(z1), z, bool(abs(z) <= z1)))
@@ -110,7 +117,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """Every measured moment, P(correct) and bit error against its theory; closed forms
     against independent computations; the bounds of the Willshaw net.
 
-    * ``simulation``: per model and measure one Šidák family over storages, loads and cue
+    * ``prediction``: per model and measure one Šidák family over storages, loads and cue
       noises (Student t with n_trials − 1 dof; trials are independent memories): the
       similarity moments of the vector models, P(correct) (the quadrature theory), the
       binary models' bit errors, Willshaw's set-synapse fraction and false-positive rate,
@@ -118,9 +125,10 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
       error vs radius and vs cue distance; redundant memory vs copies; fast-weight one-shot
       error vs age (where the theory is between 1e-3 and 0.4). Each model's
       :meth:`~memory_dynamics.analysis.associative.base.ModelTheory.checks` adds its own.
-    * ``theory``: Willshaw's false positives and p₁ against enumeration; SDM sphere
+    * ``reference``: Willshaw's false positives and p₁ against enumeration; SDM sphere
       intersections against enumeration of all locations; the exact Hopfield one-step
-      error against the Hopfield study's implementation; 0.12 bits per coupling from AGS.
+      0.12 bits per coupling from AGS; ``identity``: the exact Hopfield one-step error
+      against the Hopfield study's implementation.
     * ``bound``: no Willshaw miss for a subset cue; finite-n Willshaw information ≤ ln 2.
     """
     out: list[chk.Check] = []
@@ -198,7 +206,7 @@ def _theory_checks() -> list[chk.Check]:
         out.append(chk.within(f"hopfield_one_step_vs_hopfield_study_N{N}_Q{Q}",
                               "exact one-step error (no cue noise) vs the Hopfield study's "
                               "independent binomial form", ref,
-                              float(hopfield_one_step(N, Q)), 1e-12))
+                              float(hopfield_one_step(N, Q)), 1e-12, kind="identity"))
     a_c = _hopfield.critical_capacity()
     m = _hopfield.ags_overlap(a_c * (1 - 1e-4))  # the retrieval branch just below alpha_c
     bits = a_c * (1 - float(h2((1 - m) / 2)))

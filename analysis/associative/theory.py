@@ -27,6 +27,8 @@ THEORY_VARIABLES = {
                         "P(correct) or bit error (fast weights: at the first load and cue "
                         "noise only, from the measured capacity at the criterion; NaN "
                         "elsewhere)", "bit"),
+    "information_sim_se": (_GRID, "standard error of information_sim (jackknife over "
+                           "trials)", "bit"),
     "information_best_theory": ((), "largest bits per stored number over all loads, exact "
                                 "cues, theory", "bit"),
     "capacity_theory": (("cue_noise",), "stored pairs at the criterion, theory (fast "
@@ -35,6 +37,13 @@ THEORY_VARIABLES = {
                         "1"),
     "capacity_sim": (("cue_noise",), "stored pairs at the criterion interpolated from the "
                      "measured curve (NaN where the loads do not bracket the crossing)", "1"),
+    "capacity_sim_se": (("cue_noise",), "standard error of capacity_sim (jackknife over "
+                        "trials; NaN where a trial left out moves the crossing off the "
+                        "grid)", "1"),
+    "capacity_grid_theory": (("cue_noise",), "the theory's curve at the simulated loads, "
+                             "interpolated to the criterion as capacity_sim is (its "
+                             "prediction; NaN where the loads do not bracket the crossing)",
+                             "1"),
     **{f"redundant_{k}_theory": (("budget", "copies"), f"theory of redundant_{k} (NaN for "
                                  "other models)", "1")
        for k in ("signal_var", "crosstalk_var", "p_correct")},

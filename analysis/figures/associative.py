@@ -93,6 +93,7 @@ def _fig_atlas(ds, plt):
         pt = ds.sel(model=m).isel(cue_noise=0)
         stored = pt.stored_numbers.values.astype(float)
         cap_t, cap_s = pt.capacity_theory.values, pt.capacity_sim.values
+        cap_se = pt.capacity_sim_se.values
         if not np.any(cap_t > 0):
             zero.append(LABEL[m])
             continue
@@ -103,8 +104,10 @@ def _fig_atlas(ds, plt):
             label += f" ({CAP[m]}; no crossing)"
         if not MODELS[m].on_load_grid:
             label += f" (newest items, cue noise {ds.attrs['fastweights_cue_noise']:g})"
-        ax.plot(stored, np.where(cap_s > 0, cap_s, np.nan), MARK[m], ms=3.5, color=COLOR[m],
-                mfc=COLOR[m] if MODELS[m].vector else "none", label=label)
+        ax.errorbar(stored, np.where(cap_s > 0, cap_s, np.nan),
+                    yerr=np.where(cap_s > 0, np.nan_to_num(cap_se), np.nan), fmt=MARK[m],
+                    ms=3.5, color=COLOR[m], mfc=COLOR[m] if MODELS[m].vector else "none",
+                    lw=0.7, capsize=0, label=label)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("stored numbers $S$ (reals; Willshaw: bits; SDM: counters)")
@@ -113,7 +116,8 @@ def _fig_atlas(ds, plt):
     xs = np.geomspace(lo, hi, 10)
     ax.plot(xs, xs / 20, color="0.8", lw=0.5, ls="--", zorder=0)
     ax.annotate("slope 1", (xs[-2], xs[-2] / 20), fontsize=6, color="0.5")
-    ax.plot([], [], "k-", lw=0.9, label="theory (markers: simulation, interpolated)")
+    ax.plot([], [], "k-", lw=0.9, label="theory (markers: simulation ± jackknife SE, "
+            "interpolated on the load grid)")
     ax.plot([], [], "k--", lw=0.9, label="structural cap of exact recall")
     ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     crit = ds.attrs
@@ -136,14 +140,18 @@ def _fig_information(ds, plt):
         pt = ds.sel(model=m, storage=S)
         best_t = float(pt.information_best_theory)
         sim = pt.information_sim.isel(cue_noise=0).values
-        best_s = float(np.nanmax(sim)) if np.isfinite(sim).any() else np.nan
+        se = pt.information_sim_se.isel(cue_noise=0).values
+        j = int(np.nanargmax(sim)) if np.isfinite(sim).any() else None
+        best_s = float(sim[j]) if j is not None else np.nan
         ax.barh(i, best_t, color=COLOR[m], alpha=0.35, height=0.7)
-        ax.plot(best_s, i, MARK[m], color=COLOR[m], ms=4)
+        ax.errorbar(best_s, i, xerr=float(se[j]) if j is not None else None, fmt=MARK[m],
+                    color=COLOR[m], ms=4, lw=0.7, capsize=0)
         th_at = pt.information_theory.isel(cue_noise=0).values  # theory at the same loads
         if np.isfinite(th_at).any():
             ax.plot(np.nanmax(th_at), i, MARK[m], color=COLOR[m], ms=6, mfc="none", mew=0.7)
-    for x, text, ls in ((0.12, "Hopfield\n0.12", "--"), (math.log(2), "Willshaw\nln 2", ":"),
-                        (2.0, "Gardner\n2", "-.")):
+    for x, text, ls in ((0.12, "Hopfield\nfixed pt\n0.12", "--"),
+                        (1 / (math.pi * math.log(2)), "Hopfield\none step\n1/(π ln 2)", "--"),
+                        (math.log(2), "Willshaw\nln 2", ":"), (2.0, "Gardner\n2", "-.")):
         ax.axvline(x, color="0.4", lw=0.7, ls=ls)
         ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"), fontsize=5.5,
                     ha="center", va="bottom", color="0.3", annotation_clip=False)
@@ -152,9 +160,10 @@ def _fig_information(ds, plt):
     ax.set_xlim(1e-3, 3)
     ax.set_ylim(len(models) - 0.4, -0.7)
     ax.set_xlabel("bits per stored number (best load, exact cues)")
-    ax.set_title(f"storage {S}: bars theory, best over all loads; filled: simulation, best "
-                 "simulated load;\nopen: theory at the simulated loads (fast weights: at the "
-                 "capacity); lines: N, n → ∞ limits", fontsize=6, pad=18)
+    ax.set_title(f"storage {S}: bars theory (finite n), best over all loads; filled: "
+                 "simulation ± SE, best simulated load;\nopen: theory at the simulated loads "
+                 "(fast weights: at the capacity); lines: N, n → ∞ limits", fontsize=6,
+                 pad=18)
     return fig
 
 

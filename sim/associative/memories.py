@@ -285,24 +285,30 @@ class FastWeights:
 
     def __init__(self, n: int, decay: float = 1.0):
         self.n, self.decay = int(n), float(decay)
-        self.matrix = None
+        self.weights = None
 
     storage = property(lambda self: self.n ** 2)
+    #: the couplings A (the weights scaled by 1/n)
+    matrix = property(lambda self: None if self.weights is None else self.weights / self.n)
 
     def store(self, patterns) -> FastWeights:
-        """``patterns`` (..., T, n) of ±1 in order of arrival: the last is the newest
-        (age 0)."""
+        r"""``patterns`` (..., T, n) of ±1 in order of arrival: the last is the newest
+        (age 0). The weights are kept unscaled, :math:`nA = \sum_a \lambda^a h_a h_a^\top`:
+        with decay 1 they are integers, so fields are exact in float32 (below 2^24) and an
+        exact zero field (a tie, which keeps the bit) stays zero; a 1/n inside the sum
+        would round it to ±1e-7 and flip about half of the ties."""
         T = patterns.shape[-2]
         w = (self.decay ** np.arange(T - 1, -1, -1)).astype(np.float32)
         p = patterns.astype(np.float32)
-        A = np.swapaxes(p * w[:, None], -1, -2) @ p / self.n
+        W = np.swapaxes(p * w[:, None], -1, -2) @ p
         idx = np.arange(self.n)
-        A[..., idx, idx] = 0
-        self.matrix = A
+        W[..., idx, idx] = 0
+        self.weights = W
         return self
 
     def fields(self, states) -> np.ndarray:
-        return states.astype(np.float32) @ self.matrix  # A is symmetric
+        """:math:`A s` (A is symmetric): the exact sum, then the scale 1/n."""
+        return (states.astype(np.float32) @ self.weights) / np.float32(self.n)
 
     def recall(self, cues, steps: int = 1) -> np.ndarray:
         """``steps`` synchronous sign updates from the cues (a zero field keeps the bit)."""
@@ -311,4 +317,3 @@ class FastWeights:
             f = self.fields(h)
             h = np.where(f == 0, h, np.sign(f))
         return h
-

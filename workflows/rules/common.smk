@@ -3,9 +3,11 @@
 import os
 import re
 import sys
+from pathlib import Path
 
 from memory_dynamics import health
 from memory_dynamics.config import ConfigError, retype_overrides, settings_of, shards, validate
+from memory_dynamics.cli import print_evidence
 from memory_dynamics.registry import studies
 
 try:
@@ -67,6 +69,7 @@ def print_outputs():
           file=sys.stderr)
     print("Build the HTML report with: memory-dynamics report (or: make report)",
           file=sys.stderr)
+    print_evidence()  # memory_dynamics.cli: predictions passed per study
 
 
 # Per-job resources (local and SLURM runs alike): the study's own estimates for its

@@ -18,6 +18,9 @@ rule summary:
         checks="results/summary/checks.csv",
         by_study="results/summary/checks_by_study.csv",
         runtimes="results/summary/runtimes.csv",
+        calibration="results/summary/calibration.csv",
+        calibration_png="results/summary/z_calibration.png",
+        calibration_pdf="results/summary/z_calibration.pdf",
     params:
         studies=STUDIES,
     conda:

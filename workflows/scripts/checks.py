@@ -12,7 +12,9 @@ result = analysis.make_checks(read_dataset(sm.input[0]))
 checks.write(result, sm.output.csv)
 checks.write_html(result, sm.output.html, study.title, analysis)
 by_kind = ", ".join(f"{kind} {ok}/{n}" for kind, (ok, n) in checks.counts(result).items())
-log.info("%d checks (passed: %s)", len(result), by_kind)
+evidence = [c for c in result if checks.evidence(c)]
+log.info("%d of %d predictions pass (%d checks; passed by kind: %s)",
+         sum(c.passed for c in evidence), len(evidence), len(result), by_kind)
 for c in result:
     if not c.passed:
         reason = checks.known_deviation(analysis, c.check)
