@@ -291,7 +291,7 @@ def centred(c: Check) -> bool:
     return c.kind == "prediction" and c.relation == "" and math.isfinite(c.z)
 
 
-def calibration(checks: list[Check]) -> dict:
+def calibration(checks: list[Check], shared=None) -> dict:
     """Calibration of the z of the centred predictions (:func:`centred`) against their null.
 
     Under a correct theory each z is Student t with the check's ``dof`` (normal where it has
@@ -299,9 +299,13 @@ def calibration(checks: list[Check]) -> dict:
     ``n``, the counts of |z| > 2 and > 3 with their expectations under the null, the
     Kolmogorov–Smirnov distance ``ks`` of the probability integral transform F(z) from the
     uniform and its p-value, and ``p_excess`` = P(count of |z| > 3 ≥ observed) under the
-    null (Poisson with the expected count). ``overdispersed`` (miscalibrated: shifted or
-    over-dispersed z) when p_excess or the KS p-value is below 0.01. ``normal`` holds each
-    z mapped to the normal quantile of its null probability (for a QQ plot).
+    null (Poisson with the expected count). Checks that share draws (``shared``: a function
+    of the check name giving its group of shared draws, e.g. the study's ``SHARED_DRAWS``)
+    are correlated, so their excess is tested jointly: ``p_excess`` is then one-sided normal
+    for the total excess over its cluster-robust variance, the sum over groups of the squared
+    excess of each group. ``overdispersed`` (miscalibrated: shifted or over-dispersed z)
+    when p_excess or the KS p-value is below 0.01. ``normal`` holds each z mapped to the
+    normal quantile of its null probability (for a QQ plot).
     """
     from scipy import stats
 
@@ -323,5 +327,15 @@ def calibration(checks: list[Check]) -> dict:
         ks = stats.kstest(cdf, "uniform")
         out.update(ks=float(ks.statistic), ks_p=float(ks.pvalue),
                    p_excess=float(stats.poisson.sf(out["gt3"] - 1, out["expected_gt3"])))
+        if shared is not None:
+            excess: dict = {}
+            for c, o, e in zip(sel, np.abs(z) > 3, tail(3.0)):
+                key = shared(c.check)
+                excess[key] = excess.get(key, 0.0) + float(o) - float(e)
+            var = sum(v * v for v in excess.values())
+            total = out["gt3"] - out["expected_gt3"]
+            out["p_excess"] = float(stats.norm.sf(total / math.sqrt(var))) if var > 0 else (
+                1.0 if total <= 0 else 0.0)
+            out["groups"] = len(excess)
     out["overdispersed"] = bool(len(sel) and (out["p_excess"] < 0.01 or out["ks_p"] < 0.01))
     return out

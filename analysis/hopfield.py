@@ -471,8 +471,9 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"one-step flips counted over the {len(group)} loads alpha = {min(alphas):.3f}.."
             f"{max(alphas):.3f} at N={N} where fewer than {RARE_FLIPS:g} flips per network are "
             f"expected, vs the exact finite-N theory's Poisson mean; z from the exact two-sided "
-            f"Poisson tail, threshold {z3:.3g} (Sidak over {len(common) + len(rare)})",
-            mean, float(count), math.nan, z, bool(abs(z) <= z3)))
+            f"Poisson tail, threshold {z3:.3g} (Sidak over {len(common) + len(rare)}); "
+            "tolerance: the count deviation at the threshold, z3 sqrt(mean)",
+            mean, float(count), z3 * math.sqrt(mean), z, bool(abs(z) <= z3)))
     unconverged = int(ds.n_unconverged.sum())
     out.append(chk.at_most("all_trajectories_converged",
                            "asynchronous trajectories that hit max_sweeps (a health flag of the "

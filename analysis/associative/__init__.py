@@ -28,7 +28,7 @@ from .binary import (
     willshaw_information,
     willshaw_synapse_fraction,
 )
-from .checks import KNOWN_DEVIATIONS, NON_FINITE, make_checks
+from .checks import KNOWN_DEVIATIONS, NON_FINITE, make_checks, shared_draws
 from .models import (
     THEORIES,
     bit_error,
@@ -54,8 +54,9 @@ REFERENCES = ("Plate (1995) IEEE TNN 6:623; Frady, Kleyko & Sommer (2018) Neural
               "(2016) NeurIPS; Amit, Gutfreund & Sompolinsky (1987) Ann Phys 173:30")
 
 __all__ = ["TITLE", "REFERENCES", "THEORIES", "ModelTheory", "Params", "theory_of",
-           "add_theory", "make_checks", "NON_FINITE", "KNOWN_DEVIATIONS", "EDGE", "moments",
-           "p_correct_integral", "p_correct", "p_correct_quadrature", "p_correct_frady",
+           "add_theory", "make_checks", "shared_draws", "NON_FINITE", "KNOWN_DEVIATIONS",
+           "EDGE", "moments", "p_correct_integral", "p_correct", "p_correct_quadrature",
+           "p_correct_frady",
            "max_items", "bit_error", "capacity", "information_per_number",
            "item_information", "model_size", "storage", "willshaw_synapse_fraction",
            "willshaw_false_positive", "willshaw_information", "sdm_activation",

@@ -132,9 +132,9 @@ class ModelTheory:
         crit = self.criterion(st)
         nus = ds.cue_noise.values
         out: dict[str, np.ndarray] = {}
-        grid = {k: np.full(len(nus), np.nan) for k in ("capacity_theory", "capacity_sim",
-                                                       "capacity_sim_se",
-                                                       "capacity_grid_theory")}
+        grid = {k: np.full(len(nus), np.nan) for k in (
+            "capacity_theory", "capacity_sim", "capacity_sim_se", "capacity_grid_theory",
+            "rate_at_capacity_sim", "rate_at_capacity_sim_se")}
         level = crit * self.level(n, p)
         above = self.rate == "p_correct"
         for k, nu in enumerate(nus):
@@ -157,8 +157,15 @@ class ModelTheory:
             grid["capacity_sim_se"][k] = jackknife(
                 lambda y: self.capacity_of(Q, y, level), trials[self.rate])
             # the theory through the same interpolation on the same loads as the simulation
-            grid["capacity_grid_theory"][k] = crossing(
-                Q, np.broadcast_to(theory[self.rate], Q.shape), level, above=above)
+            q_star = crossing(Q, np.broadcast_to(theory[self.rate], Q.shape), level,
+                              above=above)
+            grid["capacity_grid_theory"][k] = q_star
+            if np.isfinite(q_star):  # the measured rate there: the criterion if q_star is right
+                def at(y, q_star=q_star):
+                    return np.interp(q_star, Q, monotone(y, decreasing=above))
+
+                grid["rate_at_capacity_sim"][k] = at(mean[self.rate])
+                grid["rate_at_capacity_sim_se"][k] = jackknife(at, trials[self.rate])
         out.update(grid)
         cap_t = grid["capacity_theory"]
         out["information_best_theory"] = self.best_information(n, p, cap_t[0])
@@ -211,12 +218,15 @@ class ModelTheory:
                         float(q[f"{m}_theory"]), q[m].values, self.count(m, probes, n, st),
                         self.kinds.get(m))
                 self.rate_check(q, tag, where, probes, n, st, add)
+        level = self.criterion(st) * self.level(n, Params.of(st))
         for nu in ds.cue_noise.values:
             c = pt.sel(cue_noise=nu)
             add("capacity", f"capacity_{self.name}_S{S}_nu{nu:g}",
-                f"{self.name}, storage {S} (n = {n}), cue noise {nu:g}: stored pairs at the "
-                "criterion interpolated on the load grid, simulation (jackknife SE over "
-                "trials) vs the theory through the same interpolation",
-                float(c.capacity_grid_theory), (float(c.capacity_sim),
-                                                float(c.capacity_sim_se)))
+                f"{self.name}, storage {S} (n = {n}), cue noise {nu:g}: the capacity Q* = "
+                f"{float(c.capacity_grid_theory):.4g} of the theory (its curve interpolated "
+                f"on the load grid) is right iff the measured {self.rate} there, interpolated "
+                "on the same grid from the curve made monotone (jackknife SE over trials), "
+                f"is the criterion {level:.4g} (capacity_sim "
+                f"{float(c.capacity_sim):.4g} +- {float(c.capacity_sim_se):.2g})", level,
+                (float(c.rate_at_capacity_sim), float(c.rate_at_capacity_sim_se)))
         self.detail_checks(pt, S, ds, add)

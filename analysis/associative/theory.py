@@ -40,6 +40,12 @@ THEORY_VARIABLES = {
     "capacity_sim_se": (("cue_noise",), "standard error of capacity_sim (jackknife over "
                         "trials; NaN where a trial left out moves the crossing off the "
                         "grid)", "1"),
+    "rate_at_capacity_sim": (("cue_noise",), "the measured P(correct) or bit error at "
+                             "capacity_grid_theory, interpolated on the load grid from the "
+                             "curve made monotone (the criterion if the theory's capacity "
+                             "is right)", "1"),
+    "rate_at_capacity_sim_se": (("cue_noise",), "standard error of rate_at_capacity_sim "
+                                "(jackknife over trials)", "1"),
     "capacity_grid_theory": (("cue_noise",), "the theory's curve at the simulated loads, "
                              "interpolated to the criterion as capacity_sim is (its "
                              "prediction; NaN where the loads do not bracket the crossing)",

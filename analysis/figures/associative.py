@@ -228,8 +228,9 @@ def _fig_fast_weights(ds, plt):
                     ms=2, color=c, lw=0.5, capsize=0, label=f"λ = {lam:g}")
         ax.plot(ages[keep], f.fw_bit_error_one_shot_theory.values[keep], "-", color=c,
                 lw=0.9)
-        inner = f.fw_bit_error_inner.mean("trial").values[keep]
-        ax.plot(ages[keep][inner > 0], inner[inner > 0], "x", ms=2.5, mew=0.6, color=c)
+        inner, ise = (v.values[keep] for v in mean_se(f.fw_bit_error_inner, "trial"))
+        ax.errorbar(ages[keep][inner > 0], inner[inner > 0], yerr=ise[inner > 0], fmt="x",
+                    ms=2.5, mew=0.6, color=c, lw=0.5, capsize=0)
     ax.axhline(crit, color="0.6", lw=0.5, ls="--")
     ax.plot([], [], "k-", lw=0.9, label="one shot, theory")
     ax.plot([], [], "kx", ms=2.5, mew=0.6, label="inner loop")

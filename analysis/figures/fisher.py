@@ -53,8 +53,10 @@ def _fig_curves(ds, plt):
                 continue
             ax.plot(k, J.isel(network=0)[1:], color=c, lw=1.2, label=lab)
         else:
-            ax.plot(k, J.mean("network")[1:], color=c, lw=1.2,
-                    label=f"{_LABEL.get(e, e)} (exact, mean of {J.sizes['network']})")
+            mean, se = mean_se(J, "network")
+            ax.plot(k, mean[1:], color=c, lw=1.2,
+                    label=f"{_LABEL.get(e, e)} (exact, mean ± SE of {J.sizes['network']})")
+            ax.fill_between(k, (mean - se)[1:], (mean + se)[1:], color=c, alpha=0.2, lw=0)
         sim = ds.J_sim.sel(ensemble=e, N=N, alpha=a)
         ok = np.isfinite(sim.values) & (ds.lag.values > 0)
         if ok.any():
@@ -64,8 +66,10 @@ def _fig_curves(ds, plt):
                         yerr=ds.J_sim_se.sel(ensemble=e, N=N, alpha=a).values[ok],
                         fmt="o", ms=3.5, color=c, mec="k", mew=0.4, lw=0.8)
             t = ds.J_sim_tanh.sel(ensemble=e, N=N, alpha=a).isel(tanh_eps=0).values
+            t_se = ds.J_sim_tanh_se.sel(ensemble=e, N=N, alpha=a).isel(tanh_eps=0).values
             okt = np.isfinite(t) & (ds.lag.values > 0)
-            ax.plot(ds.lag.values[okt], t[okt], "s", ms=3.5, mfc="none", color=c, mew=0.7)
+            ax.errorbar(ds.lag.values[okt], t[okt], yerr=t_se[okt], fmt="s", ms=3.5,
+                        mfc="none", color=c, mew=0.7, lw=0.6)
     ax.plot(k, ds.J_orthogonal_theory.sel(alpha=a)[1:], "k--", lw=0.8,
             label=r"$\alpha^k(1-\alpha)$ (normal, closed form)")
     ax.plot(k, ds.J_symmetric_theory.sel(alpha=a)[1:], "k-.", lw=0.8,

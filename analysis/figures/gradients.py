@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..checks import mean_se
 from ..gradients import critical_gain, mean_field_rate
 
 
@@ -37,8 +38,8 @@ def _fig_log_norm(ds, plt):
     gs = [g for g in ds.g.values if g in (0.5, 0.9, 1.0, 1.5, 2.0, 3.0)] or list(ds.g.values)
     for c, g in zip(plotting.colors(len(gs)), gs):
         L = sel.log_norm.sel(g=g) - 0.5 * np.log(N)
-        m = L.mean("seed")
-        ax.fill_between(q, m - L.std("seed"), m + L.std("seed"), color=c, alpha=0.25, lw=0)
+        m, se = mean_se(L, "seed")
+        ax.fill_between(q, m - se, m + se, color=c, alpha=0.3, lw=0)
         ax.plot(q[::5], m[::5], "o", color=c, ms=2.5, label=f"g = {g:g}")
         ax.plot(q, float(sel.rate_theory.sel(g=g)) * q, "--", color=c, lw=0.9)
         hb = float(sel.hochreiter_log_rate.sel(g=g).mean()) * q + 0.5 * np.log(N)
@@ -54,7 +55,7 @@ def _fig_log_norm(ds, plt):
     ax.set_ylim(float(lims[0]) - 2, float(lims[1]) + 5)
     ax.set_xlabel("steps back $q$")
     ax.set_ylabel(r"$\ln \|\partial a_t/\partial a_{t-q}\|_F - \ln\sqrt{N}$")
-    ax.set_title(f"{phi}, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SD; "
+    ax.set_title(f"{phi}, N = {N}, $\\sigma_u$ = {su:g} (points: simulation, band ±1 SE; "
                  "grey: fit window)", fontsize=6.5)
     ax.legend(fontsize=5.5, ncol=1, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
@@ -127,7 +128,9 @@ def _fig_lstm(ds, plt):
     for c, b in zip(plotting.colors(ds.sizes["forget_bias"]), ds.forget_bias.values):
         L = sel.lstm_log_norm.sel(forget_bias=b) - 0.5 * np.log(N)
         lab = "$b_f = \\infty$ (f = 1, no decay)" if np.isinf(b) else f"$b_f$ = {b:g}"
-        ax.plot(q, L.mean("seed"), color=c, lw=1.3, label=f"LSTM {lab}")
+        m, se = mean_se(L, "seed")
+        ax.plot(q, m, color=c, lw=1.3, label=f"LSTM {lab} (±SE)")
+        ax.fill_between(q, m - se, m + se, color=c, alpha=0.3, lw=0)
         if np.isfinite(b):
             ax.plot(q, float(sel.lstm_rate_gaussian_theory.sel(forget_bias=b).mean()) * q,
                     "--", color="k", lw=0.7)

@@ -23,11 +23,12 @@ def _fig_function(ds, plt):
     for ax, phi in zip(axes[0], phis):
         pt = ds.sel(phi=phi, N=N, noise=eps).isel(input_scale=0)
         for c, rho in zip(plotting.colors(ds.sizes["rho"]), ds.rho.values):
-            m = pt.memory_function_adjusted.sel(rho=rho).mean("seed")
-            ax.plot(ds.k[::3], m.where(m > 0)[::3], "o", ms=2.5, color=c,
-                    label=rf"$\rho$ = {rho:g}")
-            h = pt.memory_function.sel(rho=rho).mean("seed")
-            ax.plot(ds.k[1::3], h.where(h > 0)[1::3], "x", ms=2.5, mew=0.6, color=c)
+            m, se = mean_se(pt.memory_function_adjusted.sel(rho=rho), "seed")
+            ax.errorbar(ds.k[::3], m.where(m > 0)[::3], yerr=se.where(m > 0)[::3], fmt="o",
+                        ms=2.5, color=c, lw=0.5, capsize=0, label=rf"$\rho$ = {rho:g}")
+            h, hse = mean_se(pt.memory_function.sel(rho=rho), "seed")
+            ax.errorbar(ds.k[1::3], h.where(h > 0)[1::3], yerr=hse.where(h > 0)[1::3],
+                        fmt="x", ms=2.5, mew=0.6, color=c, lw=0.5, capsize=0)
             ls = "-" if phi == "linear" else ":"
             ax.plot(ds.k, pt.memory_function_linear_theory.sel(rho=rho).mean("seed"), ls,
                     color=c, lw=1)

@@ -7,6 +7,7 @@ import numpy as np
 from memory_dynamics.sim.saxe import hierarchical_dataset
 
 from .. import plotting
+from ..checks import mean_se
 from ..saxe import (
     classical_mds,
     half_learning_time,
@@ -214,8 +215,9 @@ def _fig_deep(ds, plt):
                 label=r"three layers, theory $\tau\dot a = 3a^{4/3}(s-a)$")
     ax.plot(t[::40], pt.a_deep3.isel(mode=m)[::40] / s, "o", color="C3", ms=3,
             label="three layers, simulation")
-    ax.plot(t, pt.a_tanh.isel(mode=m).mean("init_tanh") / s, "--", color="C2", lw=1,
-            label="two layers tanh (simulation)")
+    tm, tse = mean_se(pt.a_tanh.isel(mode=m), "init_tanh")
+    ax.plot(t, tm / s, "--", color="C2", lw=1, label="two layers tanh (simulation, ±SE)")
+    ax.fill_between(t, (tm - tse) / s, (tm + tse) / s, color="C2", alpha=0.3, lw=0)
     if "half_time_deep3" in pt and np.isfinite(float(pt.half_time_deep3.isel(mode=m))):
         ax.set_xlim(0, min(float(t.max()), 1.6 * float(pt.half_time_deep3.isel(mode=m))))
     ax.set_xlabel("gradient-descent step")

@@ -38,6 +38,11 @@ checks["known_deviation"] = [
 checks.to_csv(sm.output.checks, index=False)
 
 
+def shared(study):
+    """The study's groups of shared draws (None: its checks use independent draws)."""
+    return getattr(get(study).analysis_module(), "shared_draws", None)
+
+
 def frac(sel):
     return f"{sum(c.passed for c in sel)} of {len(sel)}" if sel else "-"
 
@@ -47,7 +52,7 @@ for s in studies:
     cs = rows[s]
     ev = [c for c in cs if chk.evidence(c)]
     weak = [c for c in cs if c.kind == "prediction" and not chk.evidence(c)]
-    cal = chk.calibration(cs)
+    cal = chk.calibration(cs, shared(s))
     bad = [c for c in cs if not c.passed]
     known = [c for c in bad if chk.known_deviation(get(s).analysis_module(), c.check)]
     by_study.append({
@@ -84,7 +89,7 @@ with plotting.style():
     nrow = max(1, -(-len(shown) // ncol))
     fig, axes = plt.subplots(nrow, ncol, figsize=(1.9 * ncol, 1.9 * nrow), squeeze=False)
     for ax, s in zip(axes.flat, shown):
-        cal = chk.calibration(rows[s])
+        cal = chk.calibration(rows[s], shared(s))
         q = np.sort(cal["normal"])
         n = len(q)
         ref = stats.norm.ppf((np.arange(n) + 0.5) / n)
