@@ -87,7 +87,7 @@ def _fig_p_correct(ds, plt):
 
 def _fig_atlas(ds, plt):
     """Capacity at the criterion vs storage (log-log), theory lines and simulated points."""
-    fig, ax = plt.subplots(figsize=(5.4, 3.4))
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
     zero = []
     for m in _present(ds):
         pt = ds.sel(model=m).isel(cue_noise=0)
@@ -149,12 +149,14 @@ def _fig_information(ds, plt):
         th_at = pt.information_theory.isel(cue_noise=0).values  # theory at the same loads
         if np.isfinite(th_at).any():
             ax.plot(np.nanmax(th_at), i, MARK[m], color=COLOR[m], ms=6, mfc="none", mew=0.7)
-    for x, text, ls in ((0.12, "Hopfield\nfixed pt\n0.12", "--"),
-                        (1 / (math.pi * math.log(2)), "Hopfield\none step\n1/(π ln 2)", "--"),
-                        (math.log(2), "Willshaw\nln 2", ":"), (2.0, "Gardner\n2", "-.")):
+    for x, text, ls, ha in ((0.12, "Hopfield fixed\npoint 0.12", "--", "right"),
+                            (1 / (math.pi * math.log(2)), "Hopfield one\nstep 1/(π ln 2)",
+                             "--", "right"),
+                            (math.log(2), "Willshaw\nln 2", ":", "left"),
+                            (2.0, "Gardner\n2", "-.", "left")):
         ax.axvline(x, color="0.4", lw=0.7, ls=ls)
         ax.annotate(text, (x, 1.0), xycoords=("data", "axes fraction"), fontsize=5.5,
-                    ha="center", va="bottom", color="0.3", annotation_clip=False)
+                    ha=ha, va="bottom", color="0.3", annotation_clip=False)
     ax.set_yticks(y, [LABEL[m] for m in models], fontsize=6)
     ax.set_xscale("log")
     ax.set_xlim(1e-3, 3)
