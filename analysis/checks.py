@@ -223,7 +223,7 @@ def read(path: str | Path) -> list[Check]:
     with open(path, newline="") as f:
         return [Check(r["check"], r["kind"], r["description"], num(r["expected"]),
                       num(r["observed"]), num(r["tolerance"]), num(r["z"]),
-                      r["passed"] == "True", num(r["bound"]), r["relation"], num(r["dof"]))
+                      r["passed"] == "True", num(r["bound"]), r["relation"], num(r.get("dof", "")))
                 for r in csv.DictReader(f)]
 
 
@@ -300,7 +300,7 @@ def calibration(checks: list[Check], shared=None) -> dict:
     Kolmogorov–Smirnov distance ``ks`` of the probability integral transform F(z) from the
     uniform and its p-value, and ``p_excess`` = P(count of |z| > 3 ≥ observed) under the
     null (Poisson with the expected count). Checks that share draws (``shared``: a function
-    of the check name giving its group of shared draws, e.g. the study's ``SHARED_DRAWS``)
+    of the check name giving its group of shared draws, e.g. the study's ``shared_draws``)
     are correlated, so their excess is tested jointly: ``p_excess`` is then one-sided normal
     for the total excess over its cluster-robust variance, the sum over groups of the squared
     excess of each group. ``overdispersed`` (miscalibrated: shifted or over-dispersed z)

@@ -303,9 +303,11 @@ def compare(ds: xarray.Dataset, variable: str, theory: Any, over: str | None = N
     >>> list(rows.columns[:3])
     ['check', 'kind', 'description']
     """
+    import xarray as xr
+
     from .analysis.compare import compare as _compare
 
-    if not isinstance(ds, _xr().Dataset):
+    if not isinstance(ds, xr.Dataset):
         raise ValueError(f"ds must be an xarray.Dataset, got {type(ds).__name__}")
     with one_blas_thread():
         return _frame(_compare(ds, variable, theory, over, name, kind, n_sigma))
@@ -321,6 +323,9 @@ def plot_compare(ds: xarray.Dataset, variable: str, theory: Any, x: str,
     from .analysis import plotting
     from .analysis.compare import _replicate_dim, theory_array
 
+    if variable not in ds.data_vars:
+        raise ValueError(f"{variable!r} is not a variable of the dataset; allowed: "
+                         f"{', '.join(map(str, ds.data_vars))}")
     da = ds[variable]
     over = _replicate_dim(da, over)
     mean = da.mean(over)
@@ -350,8 +355,3 @@ def plot_compare(ds: xarray.Dataset, variable: str, theory: Any, x: str,
         ax.figure.tight_layout()
     return ax
 
-
-def _xr():
-    import xarray as xr
-
-    return xr
