@@ -397,6 +397,30 @@ def input_distance(u: np.ndarray, v: np.ndarray, T: float = 0.5, tau: float = TA
     return float(np.sqrt(max(sq, 0.0)) / T)
 
 
+SIGMA_MAX = 0.05  # s, the largest spike-time jitter tried for an input distance
+
+
+def reachable_distance(rate: float, T: float, sigma: float = SIGMA_MAX,
+                       tau: float = TAU_INPUT) -> float:
+    r"""Root-mean-square input distance between a Poisson train and its jittered copy.
+
+    Jittering each of the :math:`N \sim \mathrm{Poisson}(rT)` spikes by :math:`\sigma z`
+    leaves the expected cross terms of :func:`input_distance` unchanged (for a Poisson
+    train the pairs :math:`i \ne j` see the same density at any shift) and scales each
+    spike's own overlap by :math:`E\,G(\sigma z) = (1 + \sigma^2/\tau^2)^{-1/2}`, so
+
+    .. math:: E\,d^2 = \frac{2 r \tau\sqrt{\pi/2}}{T}
+              \Big(1 - \frac{1}{\sqrt{1 + \sigma^2/\tau^2}}\Big).
+
+    At the largest jitter tried (``SIGMA_MAX``) this bounds the distances
+    :func:`trains_at_distances` can reach: d ~ 1/sqrt(T), so long trials at low rates reach
+    only small distances. Measured against 400 draws each: E d^2 within 5 % for rates 1-200
+    Hz and T 0.2-10 s.
+    """
+    return float(np.sqrt(2 * rate * tau * np.sqrt(np.pi / 2) / T
+                         * (1 - 1 / np.sqrt(1 + (sigma / tau) ** 2))))
+
+
 def _reflect(t, T):
     t = np.abs(t) % (2 * T)
     return np.where(t >= T, 2 * T - t - 1e-12, t)
@@ -425,11 +449,11 @@ def trains_at_distances(distances: ArrayLike, T: float, rate: float, rng: SeedLi
         def jittered(sig, u=u, z=z):
             return np.sort(_reflect(u + sig * z, T))
 
-        if len(u) == 0 or input_distance(u, jittered(0.05), T) < distances.max():
+        if len(u) == 0 or input_distance(u, jittered(SIGMA_MAX), T) < distances.max():
             continue
         vs, got = [], []
         for d in distances:
-            lo, hi, sig, dm = 0.0, 0.05, 0.0, 0.0
+            lo, hi, sig, dm = 0.0, SIGMA_MAX, 0.0, 0.0
             while d > 0 and abs(dm - d) > tol:
                 sig = 0.5 * (lo + hi)
                 dm = input_distance(u, jittered(sig), T)

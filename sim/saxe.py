@@ -140,7 +140,8 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
     hidden : int or sequence of int
         Hidden layer width(s); ``depth - 1`` layers (a single int is repeated).
     lr : float
-        Learning rate λ; ``lr * s_max`` (``/P`` for "mean") must be < 1 or descent diverges.
+        Learning rate λ; ``lr * step_stiffness(s_max, c, depth)`` must be < 1 or descent
+        diverges (two layers: ``lr * s_max < 1``).
     steps : int
         Full-batch steps.
     init : {"aligned", "random"}
@@ -192,10 +193,11 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
     Syx, Sx = Y @ X.T, X @ X.T
     U, s, Vt = np.linalg.svd(Syx, full_matrices=False)
     V = Vt.T
-    stiff = lr * s.max()  # GD on a mode: a <- a + 2 lr a (s - a); stable iff lr * s < 1
+    stiff = lr * step_stiffness(s.max(), np.linalg.eigvalsh(Sx).max(), depth)
     if stiff >= 1:
-        raise ValueError(f"learning rate too large for stable descent: lr * s_max = "
-                         f"{stiff:.3g} >= 1 (allowed: below 1; lower lr)")
+        raise ValueError(f"learning rate too large for stable descent at depth {depth}: "
+                         f"lr * lambda_max / 2 = {stiff:.3g} >= 1 (allowed: below 1; "
+                         "lower lr)")
     dims = [X.shape[0], *map(int, hs), Y.shape[0]]
     scale = init_scale if init_scale is not None else a0 ** (1 / depth)
     Ws = _init(init, dims, U, V, a0, n_init, rng, scale)
@@ -246,6 +248,26 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
                     r1 if depth == 2 else None, r2 if depth == 2 else None, P,
                     {"lr": lr, "depth": depth, "init": init, "a0": a0,
                      "normalisation": normalisation, "phi": phi})
+
+
+def step_stiffness(s: float, c: float, depth: int) -> float:
+    r"""Half the largest Hessian eigenvalue per unit learning rate at the end of learning.
+
+    For a mode of strength :math:`s` with whitened inputs :math:`\Sigma^x = cI`, gradient
+    descent on ``depth`` = D balanced layers :math:`w` (product :math:`a = w^D`) converges to
+    :math:`a^* = s/c`; there the loss Hessian has the single nonzero eigenvalue
+    :math:`\lambda = D c\,(s/c)^{2(D-1)/D}` (the gradient of :math:`a` is :math:`w^{D-1}` in
+    every layer). Descent with rate ``lr`` is stable iff :math:`\mathrm{lr}\,\lambda/2 < 1`:
+    ``lr * s < 1`` for two layers, ``lr * c / 2 < 1`` for one, and
+    :math:`\tfrac32\,\mathrm{lr}\,s\,(s/c)^{1/3} < 1` for three (a three-layer network
+    needs a smaller rate than a two-layer one once :math:`s/c > (2/3)^3`).
+
+    Returns
+    -------
+    float
+        :math:`\lambda/2` (multiply by ``lr``).
+    """
+    return 0.5 * depth * c * (s / c) ** (2 * (depth - 1) / depth)
 
 
 def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed: SeedLike = None,

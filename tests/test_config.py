@@ -32,6 +32,9 @@ GOOD = {"hopfield": {"N": [100, 200], "alpha": [0.1, 0.2]}}
     ({"lsm": {"dt": 3e-4}}, "lsm.dt", "e.g. 1e-4"),
     ({"lsm": {"input_fraction": [0]}}, "lsm.input_fraction[0]", "0 < f <= 1"),
     ({"lsm": {"readout_delays_ms": [0, 600]}}, "lsm.readout_delays_ms", "max delay"),
+    ({"lsm": {"T": 5.05}}, "lsm.distances", "distances <= 0.19"),
+    ({"saxe": {"lr_smax": 0.5, "n_features": 99, "tree_depth": [3], "normalisation": "mean"}},
+     "saxe.lr_smax", "lr_smax < 0.31"),
 ])
 def test_bad_config_names_key_and_allowed_values(patch, key, allowed):
     config = copy.deepcopy(GOOD)

@@ -66,10 +66,30 @@ def test_learning_rate_above_stable_limit_is_an_error_not_nan():
     X, Y = ss.hierarchical_dataset(3)
     with pytest.raises(ValueError, match="learning rate too large"):
         ss.train_linear_network(X, Y, 8, 0.3, 10)  # 0.3 * 3.873 > 1
+    # three layers need a smaller rate than two: 1.5 lr s (s/c)^(1/3) < 1 (here 1.5 * 0.2 *
+    # 3.873 * 1.57 = 1.82) although lr s = 0.77 is stable for two layers
+    ss.train_linear_network(X, Y, 8, 0.2, 10)
+    with pytest.raises(ValueError, match="depth 3"):
+        ss.train_linear_network(X, Y, 8, 0.2, 10, depth=3)
     with pytest.raises(ValueError, match="hidden sizes"):
         ss.train_linear_network(X, Y, [8, 8], 0.01, 10, depth=2)
     with pytest.raises(ValueError, match="phi"):
         ss.train_linear_network(X, Y, 8, 0.01, 10, phi="tanh", depth=3)
+
+
+def test_step_stiffness_is_the_divergence_threshold():
+    """One mode (s = 5, Sigma^x = 2): just below lr * stiffness = 1 the three-layer descent
+    converges to a = s/c, just above it the deviation grows (the Hessian eigenvalue of
+    ss.step_stiffness)."""
+    s, c = 5.0, 2.0
+    lr1 = 1 / ss.step_stiffness(s, c, 3)
+    end = {}
+    for f in (0.95, 1.05):
+        Ws = [np.full((1, 1, 1), (s / c) ** (1 / 3) * (1 + 1e-3))] * 3  # near the fixed point
+        for _ in range(400):
+            Ws = ss._linear_step(Ws, s - ss._product(Ws) * c, f * lr1)
+        end[f] = abs(ss._product(Ws).item() - s / c)
+    assert end[0.95] < 1e-6 < 1e-2 < end[1.05]
 
 
 def test_point_reproducible_and_mds_tools():

@@ -19,6 +19,14 @@ def _check_config(config):
     if max(lc["readout_delays_ms"]) * 1e-3 + lc["readout_window"] >= lc["T"]:
         raise ConfigError(f"lsm.readout_delays_ms = {lc['readout_delays_ms']} too long "
                           f"for T = {lc['T']} s; allowed: max delay + readout_window < T")
+    from memory_dynamics.sim.lsm import reachable_distance
+
+    reach = 0.9 * reachable_distance(lc["rate"], lc["T"])
+    if max(lc["distances"]) > reach:
+        raise ConfigError(f"lsm.distances = {lc['distances']} unreachable at rate "
+                          f"{lc['rate']} Hz and T {lc['T']} s (jittered copies of a train "
+                          f"reach d ~ {reach / 0.9:.3g} on average); allowed: distances <= "
+                          f"{reach:.3g}, or a higher rate or shorter T")
     steps = [x / lc["dt"] for x in (0.8e-3, 1.5e-3, 2e-3, 3e-3)]
     if any(abs(s - round(s)) > 1e-6 for s in steps):
         raise ConfigError(f"lsm.dt = {lc['dt']} does not divide the delays (0.8, 1.5 "

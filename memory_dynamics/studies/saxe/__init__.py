@@ -1,6 +1,39 @@
 """Deep-linear learning dynamics and progressive differentiation (docs/saxe.md)."""
 
+import numpy as np
+
+from memory_dynamics.config import ConfigError
 from memory_dynamics.registry import Study, grows
+
+
+def _check_config(config):
+    """The three-layer run shares the two-layer learning rate lr = lr_smax / s_max; its step is
+    stable only if 1.5 lr_smax (s/c)^(1/3) < 1 (``sim.saxe.step_stiffness``). s/c, the largest
+    mode strength at convergence, is exact for the deterministic tree (flip_prob 0) and
+    bounded by the Frobenius norm of the features, sqrt(n_features P) (sum) or
+    sqrt(n_features) (mean), for the branching-diffusion draws."""
+    from memory_dynamics.sim.saxe import hierarchical_dataset, step_stiffness
+
+    sc = config["saxe"]
+    worst, at = 0.0, None
+    for L in sc["tree_depth"]:
+        P = 2**L
+        for eps in sc["flip_prob"]:
+            if eps == 0:
+                a = np.linalg.svd(hierarchical_dataset(L)[1], compute_uv=False)[0]
+            else:
+                a = np.sqrt(sc["n_features"] * P)
+            if sc["normalisation"] == "mean":
+                a /= np.sqrt(P)
+            stiff = sc["lr_smax"] * step_stiffness(a, 1.0, 3) / a
+            if stiff > worst:
+                worst, at = stiff, (L, eps)
+    if worst >= 1:
+        raise ConfigError(
+            f"saxe.lr_smax = {sc['lr_smax']} makes the three-layer run diverge (its step "
+            f"stiffness 1.5 lr_smax (s/c)^(1/3) reaches {worst:.3g} at tree_depth {at[0]}, "
+            f"flip_prob {at[1]}, n_features {sc['n_features']}); allowed: lr_smax < "
+            f"{sc['lr_smax'] / worst:.3g}")
 
 
 def _cost(v):
@@ -40,5 +73,6 @@ STUDY = Study(
     mem_mb=_mem_mb,
     runtime=_runtime,
     size_keys=("n_features", "steps", "record_every", "n_seeds"),
+    check_config=_check_config,
     slurm_bundle=20,  # 9 GB per bundle in the large preset
 )
