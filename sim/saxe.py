@@ -17,9 +17,10 @@ from collections.abc import Sequence
 import numpy as np
 import xarray as xr
 
+from .limits import step_stiffness
 from .rng import SeedLike, as_generator, haar_orthogonal
 
-__all__ = ["train_linear_network"]
+__all__ = ["train_linear_network", "step_stiffness"]
 
 
 def _init(kind, dims, U, V, a0, n_init, rng, scale):
@@ -248,26 +249,6 @@ def train_linear_network(X: np.ndarray, Y: np.ndarray, hidden: int | Sequence[in
                     r1 if depth == 2 else None, r2 if depth == 2 else None, P,
                     {"lr": lr, "depth": depth, "init": init, "a0": a0,
                      "normalisation": normalisation, "phi": phi})
-
-
-def step_stiffness(s: float, c: float, depth: int) -> float:
-    r"""Half the largest Hessian eigenvalue per unit learning rate at the end of learning.
-
-    For a mode of strength :math:`s` with whitened inputs :math:`\Sigma^x = cI`, gradient
-    descent on ``depth`` = D balanced layers :math:`w` (product :math:`a = w^D`) converges to
-    :math:`a^* = s/c`; there the loss Hessian has the single nonzero eigenvalue
-    :math:`\lambda = D c\,(s/c)^{2(D-1)/D}` (the gradient of :math:`a` is :math:`w^{D-1}` in
-    every layer). Descent with rate ``lr`` is stable iff :math:`\mathrm{lr}\,\lambda/2 < 1`:
-    ``lr * s < 1`` for two layers, ``lr * c / 2 < 1`` for one, and
-    :math:`\tfrac32\,\mathrm{lr}\,s\,(s/c)^{1/3} < 1` for three (a three-layer network
-    needs a smaller rate than a two-layer one once :math:`s/c > (2/3)^3`).
-
-    Returns
-    -------
-    float
-        :math:`\lambda/2` (multiply by ``lr``).
-    """
-    return 0.5 * depth * c * (s / c) ** (2 * (depth - 1) / depth)
 
 
 def hierarchical_dataset(depth: int, flip_prob: float = 0.0, seed: SeedLike = None,

@@ -19,7 +19,7 @@ def _check_config(config):
     if max(lc["readout_delays_ms"]) * 1e-3 + lc["readout_window"] >= lc["T"]:
         raise ConfigError(f"lsm.readout_delays_ms = {lc['readout_delays_ms']} too long "
                           f"for T = {lc['T']} s; allowed: max delay + readout_window < T")
-    from memory_dynamics.sim.lsm import reachable_distance
+    from memory_dynamics.sim.limits import reachable_distance
 
     reach = 0.9 * reachable_distance(lc["rate"], lc["T"])
     if max(lc["distances"]) > reach:

@@ -1,6 +1,6 @@
 """Deep-linear learning dynamics and progressive differentiation (docs/saxe.md)."""
 
-import numpy as np
+import math
 
 from memory_dynamics.config import ConfigError
 from memory_dynamics.registry import Study, grows
@@ -8,11 +8,11 @@ from memory_dynamics.registry import Study, grows
 
 def _check_config(config):
     """The three-layer run shares the two-layer learning rate lr = lr_smax / s_max; its step is
-    stable only if 1.5 lr_smax (s/c)^(1/3) < 1 (``sim.saxe.step_stiffness``). s/c, the largest
+    stable only if 1.5 lr_smax (s/c)^(1/3) < 1 (``sim.limits.step_stiffness``). s/c, the largest
     mode strength at convergence, is exact for the deterministic tree (flip_prob 0) and
     bounded by the Frobenius norm of the features, sqrt(n_features P) (sum) or
     sqrt(n_features) (mean), for the branching-diffusion draws."""
-    from memory_dynamics.sim.saxe import hierarchical_dataset, step_stiffness
+    from memory_dynamics.sim.limits import step_stiffness, tree_top_singular_value
 
     sc = config["saxe"]
     worst, at = 0.0, None
@@ -20,11 +20,11 @@ def _check_config(config):
         P = 2**L
         for eps in sc["flip_prob"]:
             if eps == 0:
-                a = np.linalg.svd(hierarchical_dataset(L)[1], compute_uv=False)[0]
+                a = tree_top_singular_value(L)
             else:
-                a = np.sqrt(sc["n_features"] * P)
+                a = math.sqrt(sc["n_features"] * P)
             if sc["normalisation"] == "mean":
-                a /= np.sqrt(P)
+                a /= math.sqrt(P)
             stiff = sc["lr_smax"] * step_stiffness(a, 1.0, 3) / a
             if stiff > worst:
                 worst, at = stiff, (L, eps)
