@@ -92,6 +92,15 @@ def test_step_stiffness_is_the_divergence_threshold():
     assert end[0.95] < 1e-6 < 1e-2 < end[1.05]
 
 
+@pytest.mark.parametrize("depth", [1, 2, 3, 5, 7])
+def test_tree_top_singular_value_closed_form(depth):
+    """The config check's closed form against the SVD of the drawn tree."""
+    from memory_dynamics.sim.limits import tree_top_singular_value
+
+    top = np.linalg.svd(ss.hierarchical_dataset(depth)[1], compute_uv=False)[0]
+    assert tree_top_singular_value(depth) == pytest.approx(top, rel=1e-12)
+
+
 def test_point_reproducible_and_mds_tools():
     settings = dict(n_features=20, lr_smax=2e-3, steps=600, record_every=60, a0=1e-3,
                     n_seeds=2, normalisation="sum")
