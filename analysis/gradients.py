@@ -100,6 +100,21 @@ def mean_field_rate(g: float, sigma_u: float, phi: str = "tanh"):
     return q, chi, 0.5 * np.log(chi)
 
 
+def mean_field_signal_chi(g: float, sigma_u: float, phi: str = "tanh") -> float:
+    r"""Per-step factor of the squared *noise-averaged* error signal,
+    :math:`\chi_s = g^2\,E[\varphi'(\sqrt{q^*}z)]^2 \le \chi`.
+
+    Averaged over the input noise, the back-propagated signal is multiplied by
+    :math:`E[\operatorname{diag}\varphi'(a)]\,W^\top` per step (the noise-driven pre-activations
+    are independent of the signal's path in mean field), so its square shrinks by
+    :math:`\chi_s`; :math:`\chi` of :func:`mean_field_rate` is the factor of the mean square,
+    which includes the fluctuations that average out over a batch (``docs/trained.md`` §2).
+    """
+    q = mean_field_fixed_point(g, sigma_u, phi)
+    _, fp = phi_fn(phi)
+    return g**2 * (1.0 if phi == "linear" else _gauss_mean(fp, q) ** 2)
+
+
 def hochreiter_bound(W, phi: str, q, log: bool = False):
     r"""Hochreiter's worst-case bound :math:`n (f'_{max}\|W\|_A)^q` (natural log if ``log``)."""
     W = np.asarray(W, float)

@@ -31,7 +31,8 @@ __all__ = ["Study", "BUILTIN", "ENTRY_POINT_GROUP", "studies", "get", "largest",
 WORKFLOW_DIR = Path(importlib.import_module("memory_dynamics.workflows").__file__).parent
 
 #: The built-in studies, in their default order: the one registration line of a study.
-BUILTIN = ("hopfield", "fisher", "gradients", "saxe", "reservoir", "lsm", "associative")
+BUILTIN = ("hopfield", "fisher", "gradients", "saxe", "reservoir", "lsm", "associative",
+           "trained")
 
 #: Entry-point group through which other packages register studies.
 ENTRY_POINT_GROUP = "memory_dynamics.studies"

@@ -1,0 +1,179 @@
+"""Figures of the trained-networks study (theory overlaid on simulation)."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import FuncFormatter, LogLocator
+
+from .. import plotting
+from ..trained import GRADIENT_MIN_LAG, depth_scale, horizon_fits
+
+
+def _series(ds):
+    """(task, cell) pairs, each drawn in its own panels."""
+    return [(t, c) for t in ds.task.values for c in ds.cell.values]
+
+
+def _panels(plt, n, width=2.6, height=2.5):
+    fig, axes = plt.subplots(1, n, figsize=(width * n + 0.6, height), squeeze=False)
+    return fig, axes[0]
+
+
+def _plain_log(axis) -> None:
+    """Log axis with ticks at 1, 2, 5 x 10^k written as plain numbers."""
+    axis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_locator(LogLocator(subs=()))
+
+
+def _fig_map(ds, plt):
+    """Success fraction over (gain, lag), with c xi(g) and the measured horizons."""
+    t, c = _series(ds)[0]
+    sus = ds.sigma_u.values
+    fig, axes = _panels(plt, len(sus), 2.7, 2.6)
+    lags, gs = ds.lag.values, ds.g.values
+    gg = np.linspace(gs.min(), gs.max(), 200)
+    for ax, s in zip(axes, sus):
+        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        S = pt.survival.transpose("lag", "g").values
+        ge = np.r_[gs[0] - 0.5 * (gs[1] - gs[0]) if len(gs) > 1 else gs[0] - 0.1,
+                   0.5 * (gs[1:] + gs[:-1]),
+                   gs[-1] + 0.5 * (gs[-1] - gs[-2]) if len(gs) > 1 else gs[0] + 0.1]
+        le = np.exp(np.r_[np.log(lags[0]) - 0.5 * np.log(lags[1] / lags[0]),
+                          0.5 * (np.log(lags[1:]) + np.log(lags[:-1])),
+                          np.log(lags[-1]) + 0.5 * np.log(lags[-1] / lags[-2])])
+        mesh = ax.pcolormesh(ge, le, S, cmap="Greys", vmin=0, vmax=1, shading="flat")
+        f = horizon_fits(ds, t, c, s)
+        ok = ~pt.horizon_censored.values
+        T = np.exp(pt.log_horizon.values)
+        se = pt.log_horizon_se.values
+        ax.errorbar(gs[ok], T[ok], yerr=[T[ok] * (1 - np.exp(-se[ok])),
+                                         T[ok] * (np.exp(se[ok]) - 1)],
+                    fmt="o", color="tab:orange", ms=3, label=r"$T^*$ ± 1 SE")
+        if (~ok).any():
+            ax.plot(gs[~ok], T[~ok], "x", color="tab:orange", ms=4,
+                    label=r"$T^*$ censored by the lags")
+        if "log_c" in f:
+            ordered = gg[gg < float(pt.g_c)]
+            xi = np.array([depth_scale(g, s)[2] for g in ordered])
+            ax.plot(ordered, np.exp(f["log_c"]) * xi, "-", color="tab:blue", lw=1.0,
+                    label=rf"$c\,\xi(g)$, c = {np.exp(f['log_c']):.3g} (fitted)")
+        gc = float(pt.g_c)
+        ax.axvline(gc, color="tab:red", ls=":", lw=1.0, label=rf"$g_c$ = {gc:.2f}")
+        ax.set_yscale("log")
+        ax.set_ylim(le[0], le[-1])
+        ax.set_yticks(list(lags), [f"{v:g}" for v in lags])
+        ax.minorticks_off()
+        ax.set_xlim(ge[0], ge[-1])
+        ax.set_xlabel("gain $g$")
+        ax.set_ylabel("lag $T$ (steps)")
+        ax.set_title(rf"$\sigma_u$ = {s:g}")
+    axes[0].legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncol=2,
+                   frameon=False)
+    fig.colorbar(mesh, ax=list(axes), label="fraction of seeds that learn", shrink=0.9)
+    return fig
+
+
+_SCALES = (("xi", r"$\xi = -1/\ln\chi$ (checked)"),
+           ("xi_signal", r"$\xi_s = -1/\ln\chi_s$, noise-averaged (not checked)"))
+
+
+def _fig_horizon(ds, plt):
+    """T* against xi and against xi_s (ordered phase), log-log, with slope-1 lines."""
+    series = [(t, c, v, lab) for t, c in _series(ds) for v, lab in _SCALES]
+    fig, axes = _panels(plt, len(series), 3.0, 2.8)
+    for ax, (t, c, scale, label) in zip(axes, series):
+        drawn = False
+        for col, s in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
+            pt = ds.sel(task=t, cell=c, sigma_u=s)
+            f = horizon_fits(ds, t, c, s, scale)
+            gs = f["gains"]
+            if not gs:
+                continue
+            xi = pt[scale].sel(g=gs).values
+            T = np.exp(pt.log_horizon.sel(g=gs).values)
+            se = pt.log_horizon_se.sel(g=gs).values
+            lab = rf"$\sigma_u$ = {s:g}"
+            if "slope" in f:
+                lab += f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
+            ax.errorbar(xi, T, yerr=[T * (1 - np.exp(-se)), T * (np.exp(se) - 1)], fmt="o",
+                        ms=3, color=col, label=lab)
+            if "log_c" in f:
+                xx = np.array([xi.min() / 1.3, xi.max() * 1.3])
+                ax.plot(xx, np.exp(f["log_c"]) * xx, "-", color=col, lw=0.9)
+            drawn = True
+        if not drawn:
+            plotting.nothing_to_show(ax, "no ordered gain has a measured horizon\n"
+                                         "(all censored by the lag grid)")
+            continue
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        _plain_log(ax.xaxis)
+        _plain_log(ax.yaxis)
+        ax.plot([], [], "k-", lw=0.9, label=r"$T^* \propto$ scale (slope 1, c fitted)")
+        ax.set_xlabel(f"depth scale {label} (steps)", fontsize=6.5)
+        if ax is axes[0]:
+            ax.set_ylabel(r"learned horizon $T^*$ (steps)")
+        ax.set_title(f"{t}, {c}: ordered phase", fontsize=7)
+        ax.legend(fontsize=5.5, loc="upper left")
+    return fig
+
+
+def _fig_gradient(ds, plt):
+    """ln |dL/dh_0|^2 at initialisation against the lag, with the mean-field slope ln chi."""
+    t, c = _series(ds)[0]
+    sus = ds.sigma_u.values
+    fig, axes = _panels(plt, len(sus), 2.7, 2.6)
+    lags = ds.lag.values
+    for ax, s in zip(axes, sus):
+        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        for col, g in zip(plotting.colors(ds.sizes["g"]), ds.g.values):
+            p = pt.sel(g=g)
+            m, se = p.log_grad_sq.values, p.log_grad_sq_se.values
+            ax.errorbar(lags, m, yerr=se, fmt="o", ms=2.5, color=col, label=f"g = {g:g}")
+            fit = (lags >= GRADIENT_MIN_LAG) & np.isfinite(m) & (se > 0)
+            if fit.any():
+                x0 = np.average(lags[fit], weights=1 / se[fit] ** 2)
+                y0 = np.average(m[fit], weights=1 / se[fit] ** 2)
+                shown = lags[np.isfinite(m)]  # not beyond the measured (underflow) lags
+                ax.plot(shown, y0 + float(p.grad_rate_theory) * (shown - x0), "--",
+                        color=col, lw=0.8)
+        ax.set_xlabel("lag $T$ (steps; linear axis: theory is a straight line)")
+        ax.set_ylabel(r"$\ln |\partial L/\partial h_0|^2$ at initialisation")
+        ax.set_title(rf"$\sigma_u$ = {s:g} (dashed: slope $\ln\chi$)")
+    axes[-1].legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+def _fig_curves(ds, plt):
+    """Training loss against Adam steps at the longest lag some gain learns."""
+    t, c = _series(ds)[0]
+    sus = ds.sigma_u.values
+    fig, axes = _panels(plt, len(sus), 2.7, 2.5)
+    for ax, s in zip(axes, sus):
+        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        learnt = pt.survival.max("g") >= 0.5
+        lag = int(pt.lag.values[learnt.values][-1]) if learnt.any() else int(pt.lag[0])
+        p = pt.sel(lag=lag)
+        for col, g in zip(plotting.colors(ds.sizes["g"]), ds.g.values):
+            curve = p.train_curve.sel(g=g)
+            m = curve.mean("seed")
+            se = curve.std("seed", ddof=1) / np.sqrt(ds.sizes["seed"])
+            ax.fill_between(p.step, m - se, m + se, color=col, alpha=0.3, lw=0)
+            ax.plot(p.step, m, color=col, label=f"g = {g:g}")
+        K = float(pt.baseline.max())
+        ax.axhline(K, color="k", ls="--", lw=0.8, label=r"memoryless baseline $\ln K$")
+        ax.set_xlabel("Adam steps")
+        ax.set_ylabel("training cross-entropy (nats)")
+        ax.set_title(rf"$\sigma_u$ = {s:g}, lag {lag} (mean ± 1 SE)")
+    axes[-1].legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
+#: figure name (the file stem) -> function drawing it from the merged dataset
+FIGURES = {
+    "trained_trainability_map": _fig_map,
+    "trained_horizon_vs_depth_scale": _fig_horizon,
+    "trained_gradient_at_init": _fig_gradient,
+    "trained_learning_curves": _fig_curves,
+}

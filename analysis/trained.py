@@ -1,0 +1,346 @@
+r"""Trained recurrent networks: the horizon they learn against the mean-field depth scales.
+
+Vanilla tanh RNNs trained by Adam to recall one of K symbols after T steps of input noise
+(``sim.trained``; ``docs/trained.md``). At initialisation their pre-activations follow the
+mean-field model of the ``gradients`` study (one code path:
+:func:`memory_dynamics.analysis.gradients.mean_field_rate`): variance
+:math:`q^* = g^2 E[\tanh(\sqrt{q^*}z)^2] + \sigma_u^2`. An error signal back-propagated over
+one step has its mean square multiplied by :math:`\chi = g^2 E[\tanh'(\sqrt{q^*}z)^2]`, and its
+average over the input noise (the part a batch accumulates) by
+:math:`\chi_s = g^2 E[\tanh'(\sqrt{q^*}z)]^2 \le \chi`. Each defines a depth scale in the
+ordered phase (:math:`\chi < 1`),
+
+.. math:: \xi = -1/\ln\chi, \qquad \xi_s = -1/\ln\chi_s
+
+(Schoenholz et al. 2017; Chen, Pennington & Schoenholz 2018 for :math:`\xi`). The claims
+tested here: the longest lag a network learns within a fixed training budget is
+proportional to the depth scale, :math:`T^* = c\,\xi` (one constant c for all ordered
+gains), and it peaks at the edge of chaos :math:`g_c(\sigma_u)`, where :math:`\chi = 1`.
+:math:`\xi_s` is computed and drawn beside it, not checked: with K = 8 symbols the horizon
+follows it rather than :math:`\xi` (``docs/trained.md`` §2).
+
+The horizon. A network *learns* lag T when its held-out cross-entropy is below
+``success_loss`` x ln K (the memoryless baseline is ln K, exactly). With :math:`S(T)` the
+fraction of seeds that learn lag T (every lag trains its own networks), the horizon is the
+geometric mean of the networks' largest learnable lag, read off the survival function as
+its area on a log axis,
+
+.. math:: \ln T^* = \ln T_1 + \int_{T_1}^{T_m} S(T)\,d\ln T
+
+(trapezoids over the lag grid; exact when S falls from 1 at :math:`T_1` to 0 at
+:math:`T_m`, *censored* otherwise). Its SE is a bootstrap over seeds (resampled per lag,
+jointly over the gains, which share their draws).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import xarray as xr
+
+from memory_dynamics.io import setting
+from memory_dynamics.studies.trained import GRADIENT_MIN_LAG
+
+from . import checks as chk
+from .gradients import critical_gain, mean_field_rate, mean_field_signal_chi
+
+TITLE = "Trained recurrent networks: learned horizon against the mean-field depth scale"
+REFERENCES = ("Bengio, Simard & Frasconi (1994) IEEE TNN 5:157; Hochreiter & Schmidhuber "
+              "(1997) Neural Comput. 9:1735; Poole et al. (2016) NeurIPS; Schoenholz et al. "
+              "(2017) ICLR; Chen, Pennington & Schoenholz (2018) ICML; Kingma & Ba (2015) ICLR")
+
+#: the survival S(T) must fall from above 1 - CENSOR at the shortest lag to below CENSOR at
+#: the longest for the horizon to be measured rather than bounded by the lag grid
+CENSOR = 0.25
+#: |dL/dh_0|^2 below this (eight decades above float32's smallest normal number) is too
+#: close to underflow to be measured
+GRAD_SQ_MIN = 1e-30
+#: the bootstrap's generator (the analysis is deterministic)
+BOOT_SEED = 20180710
+
+
+#: what a NaN or inf in the merged dataset means
+NON_FINITE = {
+    r"xi(_signal)?": "NaN in the chaotic phase (chi >= 1), where gradients do not vanish and "
+                     "the depth scales are not a horizon",
+    r"log_grad_sq(_se)?": "NaN where the error signal at the symbol is near float32's "
+                          "underflow (|dL/dh_0|^2 < 1e-30) in some seed: small gains at "
+                          "long lags",
+    r"grad_rate(_se)?": "NaN where fewer than two lags >= 4 keep a finite error signal",
+}
+
+
+def shared_draws(check: str) -> str:
+    """Group of checks computed from the same networks: every check of one (task, cell,
+    sigma_u), whose gains share their draws (common random numbers)."""
+    return re.sub(r"^(grad_rate|horizon_slope|horizon_held_out|horizon_peak)_|_g[^_]+$", "",
+                  check)
+
+
+def depth_scale(g: float, sigma_u: float) -> tuple[float, float, float]:
+    """Mean-field ``(q*, chi, xi)`` of a tanh RNN; ``xi = -1/ln chi`` (inf at chi >= 1)."""
+    q, chi, _ = mean_field_rate(float(g), float(sigma_u), "tanh")
+    return q, chi, (-1.0 / np.log(chi) if chi < 1 else np.inf)
+
+
+def signal_depth_scale(g: float, sigma_u: float) -> tuple[float, float]:
+    """``(chi_s, xi_s)`` of the noise-averaged error signal of a tanh RNN:
+    ``chi_s = g^2 E[tanh'(sqrt(q*) z)]^2``, ``xi_s = -1/ln chi_s`` (inf at chi_s >= 1)."""
+    chi_s = mean_field_signal_chi(float(g), float(sigma_u), "tanh")
+    return chi_s, (-1.0 / np.log(chi_s) if chi_s < 1 else np.inf)
+
+
+def log_horizon(survival: np.ndarray, lags: np.ndarray) -> np.ndarray:
+    r""":math:`\ln T_1 + \int S\,d\ln T` by trapezoids; ``survival`` has lags on its axis -2
+    (shape ``(..., lag, g)``)."""
+    x = np.log(np.asarray(lags, float))
+    S = np.moveaxis(survival, -2, -1)
+    return x[0] + (0.5 * (S[..., 1:] + S[..., :-1]) * np.diff(x)).sum(axis=-1)
+
+
+def _bootstrap(success: np.ndarray, n_boot: int) -> np.ndarray:
+    """Survival fractions of ``n_boot`` resamples of the seeds: ``success`` (sigma_u, lag,
+    seed, g) -> (boot, sigma_u, lag, g); each (sigma_u, lag) point resamples its own seeds,
+    the same seeds for every gain."""
+    rng = np.random.default_rng(BOOT_SEED)
+    n_s, n_l, n_seed, _ = success.shape
+    idx = rng.integers(0, n_seed, size=(n_boot, n_s, n_l, n_seed))
+    picked = np.take_along_axis(success[None], idx[..., None], axis=3)
+    return picked.mean(axis=3)
+
+
+def robust_se(boot) -> float:
+    """Half the width of the central 68.3 % of a bootstrap distribution: the SE of a normal
+    statistic, but not inflated by the few resamples where a ratio (the parabola's vertex)
+    has a near-zero denominator."""
+    lo, hi = np.nanpercentile(boot, [15.87, 84.13])
+    return float(0.5 * (hi - lo))
+
+
+def _ols_slope(x, y):
+    """Least-squares slope of y on x along the last axis (x shared)."""
+    xc = x - x.mean()
+    return (xc * (y - y.mean(axis=-1, keepdims=True))).sum(axis=-1) / (xc**2).sum()
+
+
+def _vertex(g3, y3):
+    """Abscissa of the parabola's vertex through three points (last axis of y3)."""
+    (a, b, c), (ya, yb, yc) = g3, np.moveaxis(y3, -1, 0)
+    num = (b - a) ** 2 * (yb - yc) - (b - c) ** 2 * (yb - ya)
+    den = (b - a) * (yb - yc) - (b - c) * (yb - ya)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return b - 0.5 * num / den
+
+
+def add_theory(ds: xr.Dataset) -> xr.Dataset:
+    """Mean-field scales, success, the horizon with its bootstrap, and the gradient rate."""
+    ds = ds.copy()
+    K = int(setting(ds, "n_symbols"))
+    su, gs, lags = ds.sigma_u.values, ds.g.values, ds.lag.values
+    mf = np.array([[depth_scale(g, s) for g in gs] for s in su])  # (sigma_u, g, 3)
+    dims = ("sigma_u", "g")
+    ds["q_star"] = (dims, mf[..., 0], {"long_name": "mean-field pre-activation variance q*",
+                                       "units": "1"})
+    ds["chi"] = (dims, mf[..., 1], {"long_name": "mean-field chi = g^2 E[tanh'(a)^2] (per "
+                                                 "step)", "units": "1"})
+    ds["xi"] = (dims, np.where(mf[..., 1] < 1, mf[..., 2], np.nan), {
+        "long_name": "mean-field depth scale xi = -1/ln chi (ordered phase; NaN where chi >= "
+                     "1)", "units": "1", "comment": "time steps"})
+    sig = np.array([[signal_depth_scale(g, s) for g in gs] for s in su])
+    ds["chi_signal"] = (dims, sig[..., 0], {
+        "long_name": "mean-field chi_s = g^2 E[tanh'(a)]^2 of the noise-averaged signal (per "
+                     "step)", "units": "1"})
+    ds["xi_signal"] = (dims, np.where(mf[..., 1] < 1, sig[..., 1], np.nan), {
+        "long_name": "depth scale of the noise-averaged signal xi_s = -1/ln chi_s (ordered "
+                     "phase; NaN where chi >= 1)", "units": "1", "comment": "time steps"})
+    ds["g_c"] = ("sigma_u", [critical_gain(float(s)) for s in su], {
+        "long_name": "edge of chaos g_c(sigma_u): chi = 1", "units": "1"})
+    thr = float(setting(ds, "success_loss")) * np.log(K)
+    success = (ds.test_loss < thr).astype(float)
+    ds["success"] = success.assign_attrs(long_name=f"learned: test loss below "
+                                         f"{setting(ds, 'success_loss')} ln K", units="1")
+    ds["survival"] = success.mean("seed").assign_attrs(
+        long_name="fraction of seeds that learn the lag S(T)", units="1")
+    # the horizon and its bootstrap (the sweep axes task, cell are reduced pointwise)
+    out_h, out_b, cens = [], [], []
+    for task in ds.task.values:
+        for cell in ds.cell.values:
+            pt = success.sel(task=task, cell=cell).transpose("sigma_u", "lag", "seed", "g")
+            S = pt.mean("seed").values
+            out_h.append(log_horizon(S, lags))
+            out_b.append(log_horizon(_bootstrap(pt.values, int(setting(ds, "n_boot"))),
+                                     lags))
+            cens.append((S[:, 0] < 1 - CENSOR) | (S[:, -1] > CENSOR))
+    shape = (ds.sizes["task"], ds.sizes["cell"])
+    hdims = ("task", "cell", "sigma_u", "g")
+    ds["log_horizon"] = (hdims, np.reshape(out_h, (*shape, len(su), len(gs))), {
+        "long_name": "ln T*: ln T_1 + integral of S(T) d ln T (geometric-mean horizon)",
+        "units": "1"})
+    boot = np.reshape(out_b, (*shape, -1, len(su), len(gs)))
+    ds["log_horizon_boot"] = (("task", "cell", "boot", "sigma_u", "g"), boot, {
+        "long_name": "ln T* of bootstrap resamples of the seeds", "units": "1"})
+    ds["log_horizon_se"] = (hdims, boot.std(axis=2, ddof=1), {
+        "long_name": "bootstrap standard error of ln T*", "units": "1"})
+    ds["horizon_censored"] = (hdims, np.reshape(cens, (*shape, len(su), len(gs))), {
+        "long_name": f"S(T_1) < {1 - CENSOR} or S(T_m) > {CENSOR}: the horizon is bounded "
+                     "by the lag grid, not measured"})
+    ds["boot"] = ("boot", np.arange(boot.shape[2]), {"long_name": "bootstrap resample",
+                                                      "units": "1"})
+    # the error signal at initialisation: ln |dL/dh_0|^2 against the lag, slope ln chi; a
+    # point where some seed's signal is near float32's underflow (ordered gains, long lags:
+    # XLA flushes subnormals to zero) is left out whole, not averaged over the survivors
+    g2 = ds.grad_sq_at_symbol
+    lg = np.log(g2.where(g2 >= GRAD_SQ_MIN))
+    m = lg.mean("seed", skipna=False)
+    se = lg.std("seed", ddof=1, skipna=False) / np.sqrt(ds.sizes["seed"])
+    ds["log_grad_sq"] = m.assign_attrs(long_name="mean over seeds of ln |dL/dh_0|^2 at "
+                                                 "initialisation", units="1")
+    ds["log_grad_sq_se"] = se.assign_attrs(long_name="standard error of log_grad_sq",
+                                           units="1")
+    fit = (ds.lag >= GRADIENT_MIN_LAG) & np.isfinite(m)
+    x = ds.lag.astype(float).where(fit)
+    w = (1 / se**2).where(fit)
+    xw = (w * x).sum("lag") / w.sum("lag")
+    sxx = (w * (x - xw) ** 2).sum("lag")
+    ds["grad_rate_lags"] = fit.sum("lag").assign_attrs(
+        long_name=f"lags >= {GRADIENT_MIN_LAG} in the gradient-rate fit (at the others "
+                  "the error signal is near float32's underflow)", units="1")
+    enough = ds.grad_rate_lags >= 2
+    ds["grad_rate"] = ((w * (x - xw) * m).sum("lag") / sxx).where(enough).assign_attrs(
+        long_name=f"slope of ln |dL/dh_0|^2 against the lag (lags >= {GRADIENT_MIN_LAG}, "
+                  "weighted by 1/SE^2)", units="1", comment="per time step")
+    ds["grad_rate_se"] = (1 / np.sqrt(sxx)).where(enough).assign_attrs(
+        long_name="standard error of grad_rate (independent networks at every lag)",
+        units="1")
+    ds["grad_rate_theory"] = np.log(ds.chi).assign_attrs(
+        long_name="mean field: ln chi per step", units="1", comment="per time step")
+    return ds
+
+
+def _ordered(ds, task, cell, s):
+    """Gains of the ordered phase with a measured (uncensored) horizon."""
+    pt = ds.sel(task=task, cell=cell, sigma_u=s)
+    keep = (pt.chi < 1) & ~pt.horizon_censored
+    return [float(g) for g in pt.g.values[keep.values]]
+
+
+def horizon_fits(ds: xr.Dataset, task, cell, s, scale: str = "xi") -> dict:
+    """The proportionality tests at one noise level against the depth scale ``scale``
+    (``xi_signal`` or ``xi``): slope of ln T* on its log, the constant c fitted on every
+    other ordered gain and the residuals at the rest, the peak's vertex.
+
+    Each statistic is computed on the point estimate and on every bootstrap resample (the
+    same gains), so its SE carries the correlation between gains."""
+    pt = ds.sel(task=task, cell=cell, sigma_u=s)
+    out = {"gains": _ordered(ds, task, cell, s)}
+    gs = out["gains"]
+    if len(gs) >= 3:
+        x = np.log(pt[scale].sel(g=gs).values)
+        y = pt.log_horizon.sel(g=gs).values
+        yb = pt.log_horizon_boot.sel(g=gs).values
+        out["slope"], out["slope_se"] = _ols_slope(x, y), _ols_slope(x, yb).std(ddof=1)
+        out["log_c"] = float(np.mean(y - x))
+        train, test = gs[::2], gs[1::2]
+        xt, yt = (np.log(pt[scale].sel(g=train).values), pt.log_horizon.sel(g=train).values)
+        ybt = pt.log_horizon_boot.sel(g=train).values
+        c_half, c_half_b = np.mean(yt - xt), (ybt - xt).mean(axis=-1)
+        out["held_out"] = []
+        for g in test:
+            xg = np.log(float(pt[scale].sel(g=g)))
+            r = float(pt.log_horizon.sel(g=g)) - (c_half + xg)
+            rb = pt.log_horizon_boot.sel(g=g).values - (c_half_b + xg)
+            out["held_out"].append((g, c_half, r, rb.std(ddof=1)))
+    y, allg = pt.log_horizon.values, pt.g.values
+    k = int(np.argmax(y))
+    three = slice(k - 1, k + 2)
+    if 0 < k < len(allg) - 1 and not pt.horizon_censored.values[three].any():
+        g3 = allg[three]
+        out["peak"] = float(_vertex(g3, y[three]))
+        vb = _vertex(g3, pt.log_horizon_boot.values[:, three])
+        out["peak_boot"] = vb
+        out["peak_se"] = robust_se(vb)
+    else:
+        out["peak_why"] = ("the largest horizon is at the edge of the gain grid" if not
+                           0 < k < len(allg) - 1 else
+                           "the horizon near the peak is censored by the lag grid")
+    return out
+
+
+def make_checks(ds: xr.Dataset) -> list[chk.Check]:
+    """The horizon against the depth scale, the peak against the edge of chaos, and the
+    error signal at initialisation against the mean-field rate.
+
+    * ``prediction``: the slope of ln T* on ln xi over the ordered gains is 1 (T* = c xi);
+      the peak of T*(g) is at g_c(sigma_u), and moves between noise levels as g_c does
+      (bootstrap SEs, normal; the peak's from the central 68 % of its resamples); the slope of
+      ln |dL/dh_0|^2 at initialisation against the lag is ln chi at every ordered gain and
+      noise (SE over seeds, Student t). Sidak within each family.
+    * ``fitted``: c of T* = c xi fitted on every other ordered gain, against ln T* at the
+      gains left out (cross-validated: c comes from the same simulation).
+    """
+    out = []
+    n_seed = ds.sizes["seed"]
+    fam_slope, fam_held, fam_peak, peaks = [], [], [], {}
+    for task in ds.task.values:
+        for cell in ds.cell.values:
+            for s in ds.sigma_u.values:
+                f = horizon_fits(ds, task, cell, s)
+                tag = f"{task}_{cell}_sigma{s:g}"
+                if "slope" in f:
+                    fam_slope.append((tag, s, f))
+                    fam_held += [(tag, s, *h) for h in f["held_out"]]
+                if "peak" in f:
+                    fam_peak.append((tag, s, f))
+                    peaks.setdefault((task, cell), []).append((s, f))
+    z = chk.sidak(len(fam_slope))
+    for tag, s, f in fam_slope:
+        out.append(chk.within_se(
+            f"horizon_slope_{tag}",
+            f"sigma_u={s:g}: slope of ln T* on ln xi (xi = -1/ln chi) over the "
+            f"{len(f['gains'])} ordered gains with a measured horizon (g = "
+            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi); bootstrap SE over "
+            f"{n_seed} seeds per lag; Sidak over {len(fam_slope)}", 1.0, f["slope"],
+            f["slope_se"], z))
+    z = chk.sidak(len(fam_held))
+    for tag, s, g, log_c, r, se in fam_held:
+        out.append(chk.within_se(
+            f"horizon_held_out_{tag}_g{g:g}",
+            f"sigma_u={s:g}, g={g:g}: ln T* minus ln(c xi), c = {np.exp(log_c):.3g} fitted on "
+            f"the other ordered gains (not this one); bootstrap SE; Sidak over "
+            f"{len(fam_held)}", 0.0, r, se, z, kind="fitted"))
+    z = chk.sidak(len(fam_peak))
+    for tag, s, f in fam_peak:
+        gc = float(ds.g_c.sel(sigma_u=s))
+        out.append(chk.within_se(
+            f"horizon_peak_{tag}",
+            f"sigma_u={s:g}: gain of the largest horizon (vertex of the parabola through the "
+            f"three gains around the maximum of ln T*) vs the edge of chaos g_c = {gc:.3f}; "
+            f"bootstrap SE; Sidak over {len(fam_peak)}", gc, f["peak"], f["peak_se"], z))
+    for (task, cell), pk in peaks.items():
+        if len(pk) >= 2:
+            (s0, f0), (s1, f1) = pk[0], pk[-1]
+            gc0, gc1 = (float(ds.g_c.sel(sigma_u=v)) for v in (s0, s1))
+            shift = f1["peak_boot"] - f0["peak_boot"]
+            out.append(chk.within_se(
+                f"horizon_peak_shift_{task}_{cell}",
+                f"shift of the horizon's peak from sigma_u={s0:g} to {s1:g} vs the shift of "
+                f"g_c ({gc0:.3f} -> {gc1:.3f}); independent networks, bootstrap SE",
+                gc1 - gc0, f1["peak"] - f0["peak"], robust_se(shift),
+                chk.sidak(1)))
+    fam = [(t, c, s, g) for t in ds.task.values for c in ds.cell.values
+           for s in ds.sigma_u.values for g in ds.g.values
+           if float(ds.chi.sel(sigma_u=s, g=g)) < 1
+           and np.isfinite(float(ds.grad_rate.sel(task=t, cell=c, sigma_u=s, g=g)))]
+    z = chk.sidak(len(fam), dof=n_seed - 1)
+    for t, c, s, g in fam:
+        pt = ds.sel(task=t, cell=c, sigma_u=s, g=g)
+        out.append(chk.within_se(
+            f"grad_rate_{t}_{c}_sigma{s:g}_g{g:g}",
+            f"sigma_u={s:g}, g={g:g} (ordered phase): slope over {int(pt.grad_rate_lags)} "
+            f"lags >= {GRADIENT_MIN_LAG} of the seeds' mean ln |dL/dh_0|^2 at initialisation "
+            f"(N = {setting(ds, 'n_units')}) vs the mean-field ln chi = "
+            f"{float(pt.grad_rate_theory):.3f}; SE from {n_seed} seeds per lag (Student t, "
+            f"{n_seed - 1} dof); Sidak over {len(fam)}", float(pt.grad_rate_theory),
+            float(pt.grad_rate), float(pt.grad_rate_se), z, dof=n_seed - 1))
+    return out
