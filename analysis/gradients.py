@@ -104,9 +104,10 @@ def mean_field_signal_chi(g: float, sigma_u: float, phi: str = "tanh") -> float:
     r"""Per-step factor of the squared *noise-averaged* error signal,
     :math:`\chi_s = g^2\,E[\varphi'(\sqrt{q^*}z)]^2 \le \chi`.
 
-    Averaged over the input noise, the back-propagated signal is multiplied by
-    :math:`E[\operatorname{diag}\varphi'(a)]\,W^\top` per step (the noise-driven pre-activations
-    are independent of the signal's path in mean field), so its square shrinks by
+    If the noise average of a product of Jacobians is taken factor by factor (an
+    approximation: consecutive pre-activations share rows of W), the back-propagated signal
+    averaged over the input noise is multiplied by
+    :math:`E[\operatorname{diag}\varphi'(a)]\,W^\top` per step, so its square shrinks by
     :math:`\chi_s`; :math:`\chi` of :func:`mean_field_rate` is the factor of the mean square,
     which includes the fluctuations that average out over a batch (``docs/trained.md`` §2).
     """

@@ -20,11 +20,13 @@ seeds with ``jax.vmap`` (batched matrix products), runs time with ``lax.scan`` a
 of Adam steps with a second ``lax.scan``, compiled once per lag by ``jax.jit`` (the blocks
 report progress between them). Training is float32.
 
-XLA's CPU backend is pinned to one thread per process on import (``XLA_FLAGS``), so that every
-reduction runs in one order: results are identical for any number of cores or jobs. The same
-flags set XLA's backend optimisation level to 1: every lag has its own shapes and is compiled
-once, which took 11.6 s at the default level and 4.0 s at level 1 (16 units, 12 networks), at
-the same run time within the noise of a 2-core machine. If JAX was imported before this module
+XLA's CPU backend runs Eigen single-threaded and without its YNNPACK fusions (``XLA_FLAGS``,
+set on import): with them a process confined to one core and one free on two trained
+different bits (same seeds, jax 0.10.2). Every reduction then runs in one order and results
+are identical for any number of cores or jobs (tested). The same flags set XLA's backend
+optimisation level to 1: every lag has its own shapes and is compiled once, which took 11.6 s
+at the default level and 4.0 s at level 1 (16 units, 12 networks), at the same run time
+within the noise of a 2-core machine. If JAX was imported before this module
 with other flags, they are kept (and determinism across thread counts is not guaranteed).
 """
 
@@ -34,7 +36,7 @@ import os
 import sys
 
 if "jax" not in sys.modules:  # must precede the first import of jax
-    _PIN = ("--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1 "
+    _PIN = ("--xla_cpu_multi_thread_eigen=false --xla_cpu_experimental_ynn_fusion_type= "
             "--xla_backend_optimization_level=1")
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_PIN}".strip()
 
@@ -46,7 +48,8 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-__all__ = ["init_params", "recall_batch", "recall_loss", "train_recall", "recall_baseline"]
+__all__ = ["init_params", "recall_batch", "recall_loss", "train_recall", "recall_baseline",
+           "record_steps"]
 
 
 def recall_baseline(n_symbols: int) -> float:
@@ -160,6 +163,13 @@ def _test_grid(params, test):
     return jax.vmap(over_gains)(params, *test)
 
 
+def record_steps(steps: int, n_record: int) -> list[int]:
+    """The Adam step ending each record of the learning curve: blocks of
+    ``steps // n_record`` steps, the last one taking the remainder."""
+    every = steps // n_record
+    return [every * (i + 1) for i in range(n_record - 1)] + [steps]
+
+
 def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
                  n_units: int = 32, n_symbols: int = 2, batch: int = 64, steps: int = 600,
                  lr: float = 3e-3, n_test: int = 512, n_record: int = 20,
@@ -186,32 +196,31 @@ def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
         Root of the keys (from the point's generator).
     n_units, n_symbols, batch, steps, lr, n_test, n_record
         Network size N, symbols K, training batch, Adam steps and rate, held-out test
-        sequences, records of the learning curve (``steps`` must be a multiple).
+        sequences, records of the learning curve (:func:`record_steps`).
 
     Returns
     -------
     dict of numpy arrays, shape (seed, g, ...)
         ``test_loss`` (nats, on ``n_test`` held-out sequences after training),
-        ``train_curve`` (seed, g, record: mean training loss of each block of
-        ``steps / n_record`` steps), ``grad_sq_at_symbol`` (mean |dL/dh_0|^2 at
+        ``train_curve`` (seed, g, record: mean training loss of each block of Adam
+        steps), ``grad_sq_at_symbol`` (mean |dL/dh_0|^2 at
         initialisation, on the first ``batch`` test sequences), ``W`` (the trained
         recurrent matrices).
     """
-    if steps % n_record:
-        raise ValueError(f"steps = {steps} is not a multiple of n_record = {n_record}")
+    if not 1 <= n_record <= steps:
+        raise ValueError(f"n_record = {n_record}: allowed 1 <= n_record <= steps = {steps}")
     root = jax.random.key(seed)
     keys = jax.vmap(lambda s: jax.random.fold_in(root, s))(jnp.arange(n_seeds))
     kw = dict(lag=int(lag), n_symbols=int(n_symbols), n_units=int(n_units), batch=int(batch))
     su, gains = jnp.float32(sigma_u), jnp.asarray(gains, jnp.float32)
     params, test, grad0 = _start_grid(keys, gains, su, n_test=int(n_test), **kw)
     # the data keys of a seed (the same for all its gains): n_record blocks of Adam steps
-    every = steps // n_record
+    ends = record_steps(steps, n_record)
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))
     states, curve = opt_init(params), []
-    for i in range(n_record):
-        params, states, loss = _block_grid(params, states,
-                                           step_keys[:, i * every:(i + 1) * every], su,
+    for i, (a, b) in enumerate(zip((0, *ends[:-1]), ends)):
+        params, states, loss = _block_grid(params, states, step_keys[:, a:b], su,
                                            jnp.float32(lr), **kw)
         curve.append(np.asarray(loss))
         if progress is not None:

@@ -2,6 +2,7 @@
 field shared with the gradients study, the horizon and its fits."""
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -61,17 +62,20 @@ def test_training_is_deterministic_and_a_seed_does_not_depend_on_its_neighbours(
                                rtol=1e-4)
 
 
-def test_results_do_not_depend_on_the_threads_xla_may_use():
-    """The import pins XLA to one thread: a process whose environment asks for two trains
-    the same networks."""
-    code = ("import numpy as np\nfrom memory_dynamics.sim.trained import train_recall\n"
-            f"out = train_recall([1.0], 2, 3, 0.5, 5, **{TINY!r})\n"
-            "print(repr(out['test_loss'].tolist()))")
-    asks = "--xla_cpu_multi_thread_eigen=true intra_op_parallelism_threads=2"
+@pytest.mark.skipif(not shutil.which("taskset") or (os.cpu_count() or 1) < 2,
+                    reason="needs taskset and two cores")
+def test_results_do_not_depend_on_the_cores_xla_may_use():
+    """A process confined to one core trains bit for bit the networks of a process free to
+    use every core (and whose environment asks XLA for multi-threaded Eigen)."""
+    code = ("import hashlib\nfrom memory_dynamics.sim.trained import train_recall\n"
+            "out = train_recall([0.9, 1.3], 2, 6, 0.5, 5, n_units=96, batch=64, steps=20, "
+            "n_test=64, n_record=2)\n"
+            "print(hashlib.sha256(b''.join(v.tobytes() for v in out.values())).hexdigest())")
     base = {k: v for k, v in os.environ.items() if k != "XLA_FLAGS"}
-    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True, env=env).stdout
-            for env in (base, {**base, "XLA_FLAGS": asks})]
+    free = {**base, "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=true"}
+    runs = [subprocess.run([*prefix, sys.executable, "-c", code], capture_output=True,
+                           text=True, check=True, env=env).stdout
+            for prefix, env in ((["taskset", "-c", "0"], base), ([], free))]
     assert runs[0] == runs[1]
 
 
@@ -81,6 +85,13 @@ def test_a_tiny_network_learns_a_short_lag():
     assert (out["test_loss"] < 0.5 * np.log(K)).mean() >= 0.75
     curve = out["train_curve"].mean(axis=(0, 1))
     assert curve[-1] < 0.5 * curve[0]
+
+
+def test_learning_curve_blocks_cover_every_step():
+    assert st.record_steps(100, 10) == list(range(10, 101, 10))
+    assert st.record_steps(101, 10)[-2:] == [90, 101]
+    out = st.train_recall([1.0], 2, 2, 0.5, 1, **{**TINY, "steps": 13, "n_record": 4})
+    assert out["train_curve"].shape == (2, 1, 4)
 
 
 def test_log_horizon_of_a_step_survival_is_the_geometric_midpoint():
@@ -100,7 +111,9 @@ def test_slope_and_vertex_helpers():
 @pytest.mark.parametrize("change, message", [
     ({"lag": [8, 4]}, "trained.lag"),
     ({"g": [1.2, 0.8]}, "trained.g"),
-    ({"steps": 100, "n_record": 30}, "not a multiple"),
+    ({"steps": 10, "n_record": 30}, "n_record = 30 > steps"),
+    ({"sigma_u": [0.5, 0.25]}, "trained.sigma_u"),
+    ({"n_test": 16, "batch": 32}, "n_test >= batch"),
     ({"lag": [1, 2, 4]}, "fewer than two lags"),
 ])
 def test_bad_settings_fail_in_one_line(change, message):

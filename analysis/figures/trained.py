@@ -21,7 +21,7 @@ def _panels(plt, n, width=2.6, height=2.5):
 
 def _plain_log(axis) -> None:
     """Log axis with ticks at 1, 2, 5 x 10^k written as plain numbers."""
-    axis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    axis.set_major_locator(LogLocator(subs=(1, 2, 3, 5, 7)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
     axis.set_minor_locator(LogLocator(subs=()))
 
@@ -68,14 +68,14 @@ def _fig_map(ds, plt):
         ax.set_xlabel("gain $g$")
         ax.set_ylabel("lag $T$ (steps)")
         ax.set_title(rf"$\sigma_u$ = {s:g}")
-    axes[0].legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncol=2,
+    axes[0].legend(fontsize=6, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncol=2,
                    frameon=False)
     fig.colorbar(mesh, ax=list(axes), label="fraction of seeds that learn", shrink=0.9)
     return fig
 
 
-_SCALES = (("xi", r"$\xi = -1/\ln\chi$ (checked)"),
-           ("xi_signal", r"$\xi_s = -1/\ln\chi_s$, noise-averaged (not checked)"))
+_SCALES = (("xi", r"depth scale $\xi = -1/\ln\chi$ (checked)"),
+           ("xi_signal", r"noise-averaged scale $\xi_s = -1/\ln\chi_s$ (not checked)"))
 
 
 def _fig_horizon(ds, plt):
@@ -83,7 +83,7 @@ def _fig_horizon(ds, plt):
     series = [(t, c, v, lab) for t, c in _series(ds) for v, lab in _SCALES]
     fig, axes = _panels(plt, len(series), 3.0, 2.8)
     for ax, (t, c, scale, label) in zip(axes, series):
-        drawn = False
+        drawn = fitted = False
         for col, s in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
             pt = ds.sel(task=t, cell=c, sigma_u=s)
             f = horizon_fits(ds, t, c, s, scale)
@@ -101,6 +101,7 @@ def _fig_horizon(ds, plt):
             if "log_c" in f:
                 xx = np.array([xi.min() / 1.3, xi.max() * 1.3])
                 ax.plot(xx, np.exp(f["log_c"]) * xx, "-", color=col, lw=0.9)
+                fitted = True
             drawn = True
         if not drawn:
             plotting.nothing_to_show(ax, "no ordered gain has a measured horizon\n"
@@ -110,12 +111,13 @@ def _fig_horizon(ds, plt):
         ax.set_yscale("log")
         _plain_log(ax.xaxis)
         _plain_log(ax.yaxis)
-        ax.plot([], [], "k-", lw=0.9, label=r"$T^* \propto$ scale (slope 1, c fitted)")
-        ax.set_xlabel(f"depth scale {label} (steps)", fontsize=6.5)
+        if fitted:
+            ax.plot([], [], "k-", lw=0.9, label=r"$T^* \propto$ scale (slope 1, c fitted)")
+        ax.set_xlabel(f"{label} (steps)", fontsize=6.5)
         if ax is axes[0]:
             ax.set_ylabel(r"learned horizon $T^*$ (steps)")
         ax.set_title(f"{t}, {c}: ordered phase", fontsize=7)
-        ax.legend(fontsize=5.5, loc="upper left")
+        ax.legend(fontsize=6, loc="upper left")
     return fig
 
 
@@ -141,7 +143,7 @@ def _fig_gradient(ds, plt):
         ax.set_xlabel("lag $T$ (steps; linear axis: theory is a straight line)")
         ax.set_ylabel(r"$\ln |\partial L/\partial h_0|^2$ at initialisation")
         ax.set_title(rf"$\sigma_u$ = {s:g} (dashed: slope $\ln\chi$)")
-    axes[-1].legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -166,7 +168,7 @@ def _fig_curves(ds, plt):
         ax.set_xlabel("Adam steps")
         ax.set_ylabel("training cross-entropy (nats)")
         ax.set_title(rf"$\sigma_u$ = {s:g}, lag {lag} (mean ± 1 SE)")
-    axes[-1].legend(fontsize=5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 

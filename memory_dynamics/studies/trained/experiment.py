@@ -14,10 +14,16 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Sweep point (task, cell, sigma_u, lag): ``n_seeds`` networks at every gain, trained
     together (:func:`memory_dynamics.sim.trained.train_recall`)."""
-    from memory_dynamics.sim.trained import recall_baseline, train_recall  # imports JAX
+    from memory_dynamics.sim.trained import (  # imports JAX
+        recall_baseline,
+        record_steps,
+        train_recall,
+    )
 
     s = settings
     gains = np.asarray(s["g"], float)
+    # jax.random.key keeps the low 32 bits of this draw (JAX without x64): a uniform
+    # 32-bit root
     key = int(as_generator(seed).integers(2**63))
     out = train_recall(gains, s["n_seeds"], values["lag"], values["sigma_u"], key,
                        n_units=s["n_units"], n_symbols=s["n_symbols"], batch=s["batch"],
@@ -25,7 +31,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                        n_record=s["n_record"], progress=progress)
     # moduli of the trained recurrent matrix's eigenvalues, largest first (float64)
     eig = np.sort(np.abs(np.linalg.eigvals(out["W"].astype(np.float64))), axis=-1)[..., ::-1]
-    every = s["steps"] // s["n_record"]
+    ends = record_steps(s["steps"], s["n_record"])
     nats = {"units": "1", "comment": "nats"}
     ds = xr.Dataset(
         {
@@ -33,7 +39,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                 "long_name": f"cross-entropy of the answer after training, {s['n_test']} "
                              "held-out sequences", **nats}),
             "train_curve": (("seed", "g", "step"), out["train_curve"].astype(np.float64), {
-                "long_name": f"mean training cross-entropy over the {every} Adam steps "
+                "long_name": "mean training cross-entropy over the block of Adam steps "
                              "ending at step", **nats}),
             "grad_sq_at_symbol": (("seed", "g"),
                                   out["grad_sq_at_symbol"].astype(np.float64), {
@@ -50,7 +56,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
                                                        "units": "1"}),
             "g": ("g", gains, {"long_name": "recurrent gain g at initialisation "
                                             "(W_ij ~ N(0, g^2/N))", "units": "1"}),
-            "step": ("step", every * np.arange(1, s["n_record"] + 1), {
+            "step": ("step", np.array(ends), {
                 "long_name": "Adam steps", "units": "1"}),
             "mode": ("mode", np.arange(s["n_units"]), {
                 "long_name": "eigenvalue rank (by modulus)", "units": "1"}),
