@@ -102,18 +102,51 @@ def log_horizon(survival: np.ndarray, lags: np.ndarray) -> np.ndarray:
 
 def _bootstrap(success: np.ndarray, n_boot: int) -> np.ndarray:
     """Survival fractions drawn ``n_boot`` times from their Jeffreys posterior:
-    ``success`` (sigma_u, lag, seed, g) -> (boot, sigma_u, lag, g), each cell
+    ``success`` (..., lag, seed, knob) -> (boot, ..., lag, knob), each cell
     S ~ Beta(k + 1/2, n - k + 1/2) with k of n seeds learning.
 
     A parametric bootstrap: resampling the seeds would give a lag where all (or none) of
     them learn no variance at all, while 8 of 8 only says S is probably above 0.7. Cells
-    are drawn independently, which ignores the positive correlation of the gains' common
-    random numbers: the SEs of slopes and of differences between gains are conservative.
+    are drawn independently, which ignores the positive correlation of the knob values'
+    common random numbers: the SEs of slopes and of differences between them are
+    conservative.
     """
     rng = np.random.default_rng(BOOT_SEED)
-    n = success.shape[2]
-    k = success.sum(axis=2)
+    n = success.shape[-2]
+    k = success.sum(axis=-2)
     return rng.beta(k + 0.5, n - k + 0.5, size=(n_boot, *k.shape))
+
+
+def add_horizon(ds: xr.Dataset, knob: str) -> xr.Dataset:
+    """Success, survival S(T) and the horizon ln T* with its parametric bootstrap, SE and
+    censoring, at every point of the other sweep axes and every value of the cell's
+    ``knob`` (in place; shared by the ``trained`` and ``gated`` studies)."""
+    K = int(setting(ds, "n_symbols"))
+    thr = float(setting(ds, "success_loss")) * np.log(K)
+    success = (ds.test_loss < thr).astype(float)
+    ds["success"] = success.assign_attrs(long_name=f"learned: test loss below "
+                                         f"{setting(ds, 'success_loss')} ln K", units="1")
+    ds["survival"] = success.mean("seed").assign_attrs(
+        long_name="fraction of seeds that learn the lag S(T)", units="1")
+    other = [d for d in success.dims if d not in ("lag", "seed", knob)]
+    arr = success.transpose(*other, "lag", "seed", knob).values
+    S = arr.mean(axis=-2)
+    lags = ds.lag.values
+    hdims = (*other, knob)
+    ds["log_horizon"] = (hdims, log_horizon(S, lags), {
+        "long_name": "ln T*: ln T_1 + integral of S(T) d ln T (geometric-mean horizon)",
+        "units": "1"})
+    boot = log_horizon(_bootstrap(arr, int(setting(ds, "n_boot"))), lags)
+    ds["log_horizon_boot"] = (("boot", *hdims), boot, {
+        "long_name": "ln T* of parametric-bootstrap draws of the survival", "units": "1"})
+    ds["log_horizon_se"] = (hdims, boot.std(axis=0, ddof=1), {
+        "long_name": "parametric-bootstrap standard error of ln T*", "units": "1"})
+    ds["horizon_censored"] = (hdims, (S[..., 0, :] < 1 - CENSOR) | (S[..., -1, :] > CENSOR), {
+        "long_name": f"S(T_1) < {1 - CENSOR} or S(T_m) > {CENSOR}: the horizon is bounded "
+                     "by the lag grid, not measured", "units": "1"})
+    ds["boot"] = ("boot", np.arange(boot.shape[0]), {"long_name": "bootstrap draw",
+                                                      "units": "1"})
+    return ds
 
 
 def robust_se(boot) -> float:
@@ -125,9 +158,10 @@ def robust_se(boot) -> float:
 
 
 def _ols_slope(x, y):
-    """Least-squares slope of y on x along the last axis (x shared)."""
-    xc = x - x.mean()
-    return (xc * (y - y.mean(axis=-1, keepdims=True))).sum(axis=-1) / (xc**2).sum()
+    """Least-squares slope of y on x along the last axis (x shared, or one per row of y)."""
+    xc = x - x.mean(axis=-1, keepdims=True)
+    return ((xc * (y - y.mean(axis=-1, keepdims=True))).sum(axis=-1)
+            / (xc**2).sum(axis=-1))
 
 
 def _vertex(g3, y3):
@@ -139,11 +173,42 @@ def _vertex(g3, y3):
         return b - 0.5 * num / den
 
 
+def add_grad_rate(ds: xr.Dataset) -> xr.Dataset:
+    """The error signal at initialisation: mean and SE over seeds of ln |dL/dstate_0|^2, and
+    its weighted least-squares slope against the lag (in place; shared with ``gated``)."""
+    # the error signal at initialisation: ln |dL/dstate_0|^2 against the lag, slope ln chi; a
+    # point where some seed's signal is near float32's underflow (ordered gains, long lags:
+    # XLA flushes subnormals to zero) is left out whole, not averaged over the survivors
+    g2 = ds.grad_sq_at_symbol
+    lg = np.log(g2.where(g2 >= GRAD_SQ_MIN))
+    m = lg.mean("seed", skipna=False)
+    se = lg.std("seed", ddof=1, skipna=False) / np.sqrt(ds.sizes["seed"])
+    ds["log_grad_sq"] = m.assign_attrs(long_name="mean over seeds of ln |dL/dstate_0|^2 at "
+                                                 "initialisation", units="1")
+    ds["log_grad_sq_se"] = se.assign_attrs(long_name="standard error of log_grad_sq",
+                                           units="1")
+    fit = (ds.lag >= GRADIENT_MIN_LAG) & np.isfinite(m)
+    x = ds.lag.astype(float).where(fit)
+    w = (1 / se**2).where(fit)
+    xw = (w * x).sum("lag") / w.sum("lag")
+    sxx = (w * (x - xw) ** 2).sum("lag")
+    ds["grad_rate_lags"] = fit.sum("lag").assign_attrs(
+        long_name=f"lags >= {GRADIENT_MIN_LAG} in the gradient-rate fit (at the others "
+                  "the error signal is near float32's underflow)", units="1")
+    enough = ds.grad_rate_lags >= 2
+    ds["grad_rate"] = ((w * (x - xw) * m).sum("lag") / sxx).where(enough).assign_attrs(
+        long_name=f"slope of ln |dL/dstate_0|^2 against the lag (lags >= {GRADIENT_MIN_LAG}, "
+                  "weighted by 1/SE^2)", units="1", comment="per time step")
+    ds["grad_rate_se"] = (1 / np.sqrt(sxx)).where(enough).assign_attrs(
+        long_name="standard error of grad_rate (independent networks at every lag)",
+        units="1")
+    return ds
+
+
 def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Mean-field scales, success, the horizon with its bootstrap, and the gradient rate."""
     ds = ds.copy()
-    K = int(setting(ds, "n_symbols"))
-    su, gs, lags = ds.sigma_u.values, ds.g.values, ds.lag.values
+    su, gs = ds.sigma_u.values, ds.g.values
     mf = np.array([[depth_scale(g, s) for g in gs] for s in su])  # (sigma_u, g, 3)
     dims = ("sigma_u", "g")
     ds["q_star"] = (dims, mf[..., 0], {"long_name": "mean-field pre-activation variance q*",
@@ -162,113 +227,63 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
                      "phase; NaN where chi >= 1)", "units": "1", "comment": "time steps"})
     ds["g_c"] = ("sigma_u", [critical_gain(float(s)) for s in su], {
         "long_name": "edge of chaos g_c(sigma_u): chi = 1", "units": "1"})
-    thr = float(setting(ds, "success_loss")) * np.log(K)
-    success = (ds.test_loss < thr).astype(float)
-    ds["success"] = success.assign_attrs(long_name=f"learned: test loss below "
-                                         f"{setting(ds, 'success_loss')} ln K", units="1")
-    ds["survival"] = success.mean("seed").assign_attrs(
-        long_name="fraction of seeds that learn the lag S(T)", units="1")
-    # the horizon and its bootstrap (the sweep axes task, cell are reduced pointwise)
-    out_h, out_b, cens = [], [], []
-    for task in ds.task.values:
-        for cell in ds.cell.values:
-            pt = success.sel(task=task, cell=cell).transpose("sigma_u", "lag", "seed", "g")
-            S = pt.mean("seed").values
-            out_h.append(log_horizon(S, lags))
-            out_b.append(log_horizon(_bootstrap(pt.values, int(setting(ds, "n_boot"))),
-                                     lags))
-            cens.append((S[:, 0] < 1 - CENSOR) | (S[:, -1] > CENSOR))
-    shape = (ds.sizes["task"], ds.sizes["cell"])
-    hdims = ("task", "cell", "sigma_u", "g")
-    ds["log_horizon"] = (hdims, np.reshape(out_h, (*shape, len(su), len(gs))), {
-        "long_name": "ln T*: ln T_1 + integral of S(T) d ln T (geometric-mean horizon)",
-        "units": "1"})
-    boot = np.reshape(out_b, (*shape, -1, len(su), len(gs)))
-    ds["log_horizon_boot"] = (("task", "cell", "boot", "sigma_u", "g"), boot, {
-        "long_name": "ln T* of bootstrap resamples of the seeds", "units": "1"})
-    ds["log_horizon_se"] = (hdims, boot.std(axis=2, ddof=1), {
-        "long_name": "bootstrap standard error of ln T*", "units": "1"})
-    ds["horizon_censored"] = (hdims, np.reshape(cens, (*shape, len(su), len(gs))), {
-        "long_name": f"S(T_1) < {1 - CENSOR} or S(T_m) > {CENSOR}: the horizon is bounded "
-                     "by the lag grid, not measured", "units": "1"})
-    ds["boot"] = ("boot", np.arange(boot.shape[2]), {"long_name": "bootstrap resample",
-                                                      "units": "1"})
-    # the error signal at initialisation: ln |dL/dh_0|^2 against the lag, slope ln chi; a
-    # point where some seed's signal is near float32's underflow (ordered gains, long lags:
-    # XLA flushes subnormals to zero) is left out whole, not averaged over the survivors
-    g2 = ds.grad_sq_at_symbol
-    lg = np.log(g2.where(g2 >= GRAD_SQ_MIN))
-    m = lg.mean("seed", skipna=False)
-    se = lg.std("seed", ddof=1, skipna=False) / np.sqrt(ds.sizes["seed"])
-    ds["log_grad_sq"] = m.assign_attrs(long_name="mean over seeds of ln |dL/dh_0|^2 at "
-                                                 "initialisation", units="1")
-    ds["log_grad_sq_se"] = se.assign_attrs(long_name="standard error of log_grad_sq",
-                                           units="1")
-    fit = (ds.lag >= GRADIENT_MIN_LAG) & np.isfinite(m)
-    x = ds.lag.astype(float).where(fit)
-    w = (1 / se**2).where(fit)
-    xw = (w * x).sum("lag") / w.sum("lag")
-    sxx = (w * (x - xw) ** 2).sum("lag")
-    ds["grad_rate_lags"] = fit.sum("lag").assign_attrs(
-        long_name=f"lags >= {GRADIENT_MIN_LAG} in the gradient-rate fit (at the others "
-                  "the error signal is near float32's underflow)", units="1")
-    enough = ds.grad_rate_lags >= 2
-    ds["grad_rate"] = ((w * (x - xw) * m).sum("lag") / sxx).where(enough).assign_attrs(
-        long_name=f"slope of ln |dL/dh_0|^2 against the lag (lags >= {GRADIENT_MIN_LAG}, "
-                  "weighted by 1/SE^2)", units="1", comment="per time step")
-    ds["grad_rate_se"] = (1 / np.sqrt(sxx)).where(enough).assign_attrs(
-        long_name="standard error of grad_rate (independent networks at every lag)",
-        units="1")
+    add_horizon(ds, "g")
+    add_grad_rate(ds)
     ds["grad_rate_theory"] = np.log(ds.chi).assign_attrs(
         long_name="mean field: ln chi per step", units="1", comment="per time step")
     return ds
 
 
-def _ordered(ds, task, cell, s):
-    """Gains of the ordered phase with a measured (uncensored) horizon."""
-    pt = ds.sel(task=task, cell=cell, sigma_u=s)
-    keep = (pt.chi < 1) & ~pt.horizon_censored
-    return [float(g) for g in pt.g.values[keep.values]]
-
-
-def horizon_fits(ds: xr.Dataset, task, cell, s, scale: str = "xi") -> dict:
-    """The proportionality tests at one noise level against the depth scale ``scale``
-    (``xi_signal`` or ``xi``): slope of ln T* on its log, the constant c fitted on every
-    other ordered gain and the residuals at the rest, the peak's vertex.
+def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
+    """The proportionality tests of one series (``pt``: one point of the other sweep axes)
+    against the timescale ``scale`` (a variable on ``knob``; NaN where it is not a horizon,
+    e.g. the chaotic phase): slope of ln T* on its log over the knob values with a measured
+    horizon, the constant c fitted on every other one and the residuals at the rest, the
+    peak's vertex.
 
     Each statistic is computed on the point estimate and on every bootstrap resample (the
-    same gains), so its SE carries the correlation between gains."""
-    pt = ds.sel(task=task, cell=cell, sigma_u=s)
-    out = {"gains": _ordered(ds, task, cell, s)}
+    same knob values), so its SE carries the correlation between them. A measured scale
+    brings its own resamples, ``<scale>_boot`` (boot, knob), used beside the horizon's."""
+    keep = np.isfinite(pt[scale].values) & ~pt.horizon_censored.values.astype(bool)
+    kv = pt[knob].values
+    out = {"gains": [float(v) for v in kv[keep]]}
     gs = out["gains"]
+
+    def at(var, vals):
+        return pt[var].sel({knob: vals}).values
+
+    boot = f"{scale}_boot"
+
+    def xs(vals):  # ln scale and its resamples
+        x = np.log(at(scale, vals))
+        return x, (np.log(at(boot, vals)) if boot in pt else x)
+
     if len(gs) >= 3:
-        x = np.log(pt[scale].sel(g=gs).values)
-        y = pt.log_horizon.sel(g=gs).values
-        yb = pt.log_horizon_boot.sel(g=gs).values
-        out["slope"], out["slope_se"] = _ols_slope(x, y), _ols_slope(x, yb).std(ddof=1)
+        (x, xb), y, yb = xs(gs), at("log_horizon", gs), at("log_horizon_boot", gs)
+        out["slope"], out["slope_se"] = _ols_slope(x, y), _ols_slope(xb, yb).std(ddof=1)
         out["log_c"] = float(np.mean(y - x))
         train, test = gs[::2], gs[1::2]
-        xt, yt = (np.log(pt[scale].sel(g=train).values), pt.log_horizon.sel(g=train).values)
-        ybt = pt.log_horizon_boot.sel(g=train).values
-        c_half, c_half_b = np.mean(yt - xt), (ybt - xt).mean(axis=-1)
+        (xt, xbt), yt = xs(train), at("log_horizon", train)
+        ybt = at("log_horizon_boot", train)
+        c_half, c_half_b = np.mean(yt - xt), (ybt - xbt).mean(axis=-1)
         out["held_out"] = []
         for g in test:
-            xg = np.log(float(pt[scale].sel(g=g)))
-            r = float(pt.log_horizon.sel(g=g)) - (c_half + xg)
-            rb = pt.log_horizon_boot.sel(g=g).values - (c_half_b + xg)
+            xg, xgb = xs(g)
+            r = float(at("log_horizon", g)) - (c_half + float(xg))
+            rb = at("log_horizon_boot", g) - (c_half_b + xgb)
             out["held_out"].append((g, c_half, r, rb.std(ddof=1)))
-    y, allg = pt.log_horizon.values, pt.g.values
+    y = pt.log_horizon.values
     k = int(np.argmax(y))
     three = slice(k - 1, k + 2)
-    if 0 < k < len(allg) - 1 and not pt.horizon_censored.values[three].any():
-        g3 = allg[three]
+    if 0 < k < len(kv) - 1 and not pt.horizon_censored.values[three].any():
+        g3 = kv[three]
         out["peak"] = float(_vertex(g3, y[three]))
         vb = _vertex(g3, pt.log_horizon_boot.values[:, three])
         out["peak_boot"] = vb
         out["peak_se"] = robust_se(vb)
     else:
-        out["peak_why"] = ("the largest horizon is at the edge of the gain grid" if not
-                           0 < k < len(allg) - 1 else
+        out["peak_why"] = ("the largest horizon is at the edge of the grid" if not
+                           0 < k < len(kv) - 1 else
                            "the horizon near the peak is censored by the lag grid")
     return out
 
@@ -291,7 +306,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     for task in ds.task.values:
         for cell in ds.cell.values:
             for s in ds.sigma_u.values:
-                f = horizon_fits(ds, task, cell, s)
+                f = horizon_fits(ds.sel(task=task, cell=cell, sigma_u=s))
                 tag = f"{task}_{cell}_sigma{s:g}"
                 if "slope" in f:
                     fam_slope.append((tag, s, f))

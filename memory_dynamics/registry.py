@@ -32,7 +32,7 @@ WORKFLOW_DIR = Path(importlib.import_module("memory_dynamics.workflows").__file_
 
 #: The built-in studies, in their default order: the one registration line of a study.
 BUILTIN = ("hopfield", "fisher", "gradients", "saxe", "reservoir", "lsm", "associative",
-           "trained")
+           "trained", "gated")
 
 #: Entry-point group through which other packages register studies.
 ENTRY_POINT_GROUP = "memory_dynamics.studies"

@@ -41,6 +41,7 @@ if "jax" not in sys.modules:  # must precede the first import of jax
     os.environ["XLA_FLAGS"] = f"{os.environ.get('XLA_FLAGS', '')} {_PIN}".strip()
 
 from collections.abc import Callable  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from functools import partial  # noqa: E402
 
 import jax  # noqa: E402
@@ -48,8 +49,8 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-__all__ = ["init_params", "recall_batch", "recall_loss", "train_recall", "recall_baseline",
-           "record_steps"]
+__all__ = ["VanillaRNN", "LSTM", "GRU", "CELLS", "init_params", "recall_batch", "recall_loss",
+           "train", "train_recall", "recall_baseline", "record_steps"]
 
 
 def recall_baseline(n_symbols: int) -> float:
@@ -62,76 +63,216 @@ def recall_baseline(n_symbols: int) -> float:
     return float(np.log(n_symbols))
 
 
+def _readout(key, n_units, n_symbols):
+    return {"V": jax.random.normal(key, (n_symbols, n_units)) / np.sqrt(n_units),
+            "c": jnp.zeros(n_symbols)}
+
+
+@dataclass(frozen=True)
+class VanillaRNN:
+    r"""Vanilla tanh RNN, :math:`h_t = \tanh(W h_{t-1} + \sigma_u\xi_t + b)`; its knob is the
+    recurrent gain g of :math:`W_{ij}\sim\mathcal N(0, g^2/N)`, or :math:`W = gQ` with Q a
+    Haar-random orthogonal matrix (``orthogonal``; Saxe, McClelland & Ganguli 2014)."""
+
+    orthogonal: bool = False
+    knob = "g"
+    n_pre = 1  # pre-activations per unit (the noise enters each)
+
+    def init(self, key, g, n_units: int, n_symbols: int) -> dict:
+        kw, ku, kv = jax.random.split(key, 3)
+        N, K = n_units, n_symbols
+        Z = jax.random.normal(kw, (N, N))
+        if self.orthogonal:  # QR of a Gaussian matrix with the signs of R's diagonal fixed
+            Q, R = jnp.linalg.qr(Z)
+            W = g * Q * jnp.sign(jnp.diag(R))
+        else:
+            W = g * Z / np.sqrt(N)
+        return {"W": W, "U": jax.random.normal(ku, (N, K)) / np.sqrt(K), "b": jnp.zeros(N),
+                **_readout(kv, N, K)}
+
+    def start(self, p, x0):
+        return jnp.tanh(x0 @ p["U"].T + p["b"])
+
+    def step(self, p, h, drive):
+        return jnp.tanh(h @ p["W"].T + drive)
+
+    def output(self, h):
+        return h
+
+
+def _gate_bias(key, tau, n_units, chrono):
+    r"""Retention-gate bias: :math:`\ln(\tau - 1)` on every unit, so that
+    :math:`\sigma(b) = 1 - 1/\tau`; or chrono initialisation, :math:`b = \ln u`,
+    :math:`u\sim U(1, \tau - 1)` per unit (Tallec & Ollivier 2018, with T_max = tau)."""
+    if chrono:
+        return jnp.log(jax.random.uniform(key, (n_units,), minval=1.0, maxval=tau - 1.0))
+    return jnp.full(n_units, jnp.log(tau - 1.0))
+
+
+@dataclass(frozen=True)
+class LSTM:
+    r"""LSTM (Hochreiter & Schmidhuber 1997; forget gate of Gers, Schmidhuber & Cummins 2000).
+
+    .. math:: (i, f, \tilde c, o)_t = (\sigma, \sigma, \tanh, \sigma)(W h_{t-1} +
+              \sigma_u\xi_t + b),\qquad c_t = f_t c_{t-1} + i_t\tilde c_t,\qquad
+              h_t = o_t\tanh c_t,
+
+    the noise :math:`\xi_t\sim\mathcal N(0, I_{4N})` on every pre-activation, the symbol
+    through U at t = 0 from :math:`h_{-1} = c_{-1} = 0`. Its knob is the forget timescale
+    :math:`\tau = 1/(1 - \sigma(b_f))` at initialisation (:func:`_gate_bias`; with
+    ``chrono`` the input-gate bias is :math:`-b_f`); :math:`W\sim\mathcal N(0, 1/N)`.
+    """
+
+    chrono: bool = False
+    knob = "tau"
+    n_pre = 4
+
+    def init(self, key, tau, n_units: int, n_symbols: int) -> dict:
+        kw, ku, kv, kb = jax.random.split(key, 4)
+        N, K = n_units, n_symbols
+        bf = _gate_bias(kb, tau, N, self.chrono)
+        bi = -bf if self.chrono else jnp.zeros(N)
+        b = jnp.concatenate([bi, bf, jnp.zeros(2 * N)])
+        return {"W": jax.random.normal(kw, (4 * N, N)) / np.sqrt(N),
+                "U": jax.random.normal(ku, (4 * N, K)) / np.sqrt(K), "b": b,
+                **_readout(kv, N, K)}
+
+    @staticmethod
+    def _cell(a, c):
+        i, f, u, o = jnp.split(a, 4, axis=-1)
+        c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(u)
+        return jax.nn.sigmoid(o) * jnp.tanh(c), c
+
+    def start(self, p, x0):
+        return self._cell(x0 @ p["U"].T + p["b"], 0.0)
+
+    def step(self, p, hc, drive):
+        h, c = hc
+        return self._cell(h @ p["W"].T + drive, c)
+
+    def output(self, hc):
+        return hc[0]
+
+
+@dataclass(frozen=True)
+class GRU:
+    r"""GRU (Cho et al. 2014), written with a retention gate z:
+
+    .. math:: r_t, z_t = \sigma(W_{r,z} h_{t-1} + \sigma_u\xi^{r,z}_t + b_{r,z}),\quad
+              \tilde h_t = \tanh(W_h (r_t h_{t-1}) + \sigma_u\xi^h_t + b_h),\quad
+              h_t = z_t h_{t-1} + (1 - z_t)\tilde h_t .
+
+    Its knob is the retention timescale :math:`\tau = 1/(1 - \sigma(b_z))` at
+    initialisation (:func:`_gate_bias`, constant or chrono); :math:`W\sim\mathcal N(0, 1/N)`.
+    """
+
+    chrono: bool = False
+    knob = "tau"
+    n_pre = 3
+
+    def init(self, key, tau, n_units: int, n_symbols: int) -> dict:
+        kw, ku, kv, kb = jax.random.split(key, 4)
+        N, K = n_units, n_symbols
+        b = jnp.concatenate([jnp.zeros(N), _gate_bias(kb, tau, N, self.chrono),
+                             jnp.zeros(N)])
+        return {"W": jax.random.normal(kw, (3 * N, N)) / np.sqrt(N),
+                "U": jax.random.normal(ku, (3 * N, K)) / np.sqrt(K), "b": b,
+                **_readout(kv, N, K)}
+
+    @staticmethod
+    def _gates(p, h, a):
+        N = h.shape[-1]
+        rz = jax.nn.sigmoid(h @ p["W"][: 2 * N].T + a[..., : 2 * N])
+        r, z = rz[..., :N], rz[..., N:]
+        u = jnp.tanh((r * h) @ p["W"][2 * N:].T + a[..., 2 * N:])
+        return z * h + (1 - z) * u
+
+    def start(self, p, x0):
+        a = x0 @ p["U"].T + p["b"]
+        return self._gates(p, jnp.zeros(a.shape[:-1] + (a.shape[-1] // 3,)), a)
+
+    def step(self, p, h, drive):
+        return self._gates(p, h, drive)
+
+    def output(self, h):
+        return h
+
+
+#: the cells by name (the ``cell`` and ``init`` sweeps of the studies)
+CELLS = {"rnn": VanillaRNN(), "rnn_orthogonal": VanillaRNN(orthogonal=True),
+         "lstm": LSTM(), "lstm_chrono": LSTM(chrono=True), "gru": GRU(),
+         "gru_chrono": GRU(chrono=True)}
+
+
 def init_params(key, g, n_units: int, n_symbols: int) -> dict:
-    """Initial parameters of one network (see the module docstring)."""
-    kw, ku, kv = jax.random.split(key, 3)
-    N, K = n_units, n_symbols
-    return {"W": g * jax.random.normal(kw, (N, N)) / np.sqrt(N),
-            "U": jax.random.normal(ku, (N, K)) / np.sqrt(K),
-            "b": jnp.zeros(N),
-            "V": jax.random.normal(kv, (K, N)) / np.sqrt(N),
-            "c": jnp.zeros(K)}
+    """Initial parameters of one vanilla RNN (see the module docstring)."""
+    return VanillaRNN().init(key, g, n_units, n_symbols)
 
 
-def recall_batch(key, lag: int, sigma_u, batch: int, n_symbols: int, n_units: int):
+def recall_batch(key, lag: int, sigma_u, batch: int, n_symbols: int, n_units: int,
+                 n_pre: int = 1):
     """Symbols (batch,), the symbol inputs (batch, K) and the noise sigma_u xi_t
-    (lag, batch, N)."""
+    (lag, batch, n_pre N)."""
     ks, kn = jax.random.split(key)
     s = jax.random.randint(ks, (batch,), 0, n_symbols)
     x0 = np.sqrt(n_symbols) * jax.nn.one_hot(s, n_symbols)
-    return s, x0, sigma_u * jax.random.normal(kn, (lag, batch, n_units))
+    return s, x0, sigma_u * jax.random.normal(kn, (lag, batch, n_pre * n_units))
 
 
-def _final_state(p, x0, noise, h0=None):
-    """h_T, from the symbol step and then the noise steps (the input drive in one product)."""
-    h = jnp.tanh(x0 @ p["U"].T + p["b"]) if h0 is None else h0
-    drive = noise + p["b"]  # (lag, batch, N)
-
-    def step(h, d):
-        return jnp.tanh(h @ p["W"].T + d), None
-
-    return jax.lax.scan(step, h, drive)[0]
+def _final_state(cell, p, x0, noise, state0=None):
+    """The state after the symbol step and then the noise steps (``cell.step`` takes the
+    drive, noise plus bias, computed for all steps in one operation)."""
+    state = cell.start(p, x0) if state0 is None else state0
+    drive = noise + p["b"]  # (lag, batch, n_pre N)
+    return jax.lax.scan(lambda st, d: (cell.step(p, st, d), None), state, drive)[0]
 
 
-def recall_loss(p, s, x0, noise):
+def _logits(cell, p, x0, noise, state0=None):
+    return cell.output(_final_state(cell, p, x0, noise, state0)) @ p["V"].T + p["c"]
+
+
+def recall_loss(p, s, x0, noise, cell=VanillaRNN()):
     """Mean cross-entropy of the answers (nats)."""
-    logits = _final_state(p, x0, noise) @ p["V"].T + p["c"]
-    return optax.softmax_cross_entropy_with_integer_labels(logits, s).mean()
+    return optax.softmax_cross_entropy_with_integer_labels(
+        _logits(cell, p, x0, noise), s).mean()
 
 
-def _grad_at_symbol(p, s, x0, noise):
-    """Mean over the batch of |dL_n/dh_0|^2: the error signal back-propagated over the lag
-    to the state that holds the symbol (per-sequence losses, not their mean)."""
-    h0 = jnp.tanh(x0 @ p["U"].T + p["b"])
+def _grad_at_symbol(cell, p, s, x0, noise):
+    """Mean over the batch of |dL_n/dstate_0|^2: the error signal back-propagated over the
+    lag to the state that holds the symbol (per-sequence losses, not their mean; the
+    state is (h, c) for the LSTM)."""
+    state0 = cell.start(p, x0)
 
-    def total(h0):
-        logits = _final_state(p, x0, noise, h0) @ p["V"].T + p["c"]
-        return optax.softmax_cross_entropy_with_integer_labels(logits, s).sum()
+    def total(st):
+        return optax.softmax_cross_entropy_with_integer_labels(
+            _logits(cell, p, x0, noise, st), s).sum()
 
-    return (jax.grad(total)(h0) ** 2).sum(axis=1).mean()
-
-
-def _test_set(key, *, lag, sigma_u, n_symbols, n_units, n_test):
-    """The held-out sequences of a seed (the same for all its gains)."""
-    return recall_batch(jax.random.split(key, 3)[2], lag, sigma_u, n_test, n_symbols, n_units)
+    grads = jax.tree_util.tree_leaves(jax.grad(total)(state0))
+    return sum((gr**2).sum(axis=-1) for gr in grads).mean()
 
 
-def _start(key, g, test, *, n_units, n_symbols, batch):
+def _test_set(key, *, cell, lag, sigma_u, n_symbols, n_units, n_test):
+    """The held-out sequences of a seed (the same for all its knob values)."""
+    return recall_batch(jax.random.split(key, 3)[2], lag, sigma_u, n_test, n_symbols, n_units,
+                        cell.n_pre)
+
+
+def _start(key, knob, test, *, cell, n_units, n_symbols, batch):
     """One network at initialisation and the error signal at the symbol's state, on the
     first ``batch`` held-out sequences (BPTT memory grows with the sequences)."""
-    p = init_params(jax.random.split(key, 3)[0], g, n_units, n_symbols)
+    p = cell.init(jax.random.split(key, 3)[0], knob, n_units, n_symbols)
     s0, x0, noise = test
-    return p, _grad_at_symbol(p, s0[:batch], x0[:batch], noise[:, :batch])
+    return p, _grad_at_symbol(cell, p, s0[:batch], x0[:batch], noise[:, :batch])
 
 
-def _block(p, state, keys, lr, *, lag, sigma_u, n_symbols, n_units, batch):
+def _block(p, state, keys, lr, *, cell, lag, sigma_u, n_symbols, n_units, batch):
     """Adam steps of one network, one fresh batch per key; returns the mean training loss."""
     opt = optax.adam(lr)
 
     def update(carry, k):
         p, state = carry
         loss, grads = jax.value_and_grad(recall_loss)(p, *recall_batch(
-            k, lag, sigma_u, batch, n_symbols, n_units))
+            k, lag, sigma_u, batch, n_symbols, n_units, cell.n_pre), cell)
         updates, state = opt.update(grads, state, p)
         return (optax.apply_updates(p, updates), state), loss
 
@@ -139,28 +280,28 @@ def _block(p, state, keys, lr, *, lag, sigma_u, n_symbols, n_units, batch):
     return p, state, losses.mean()
 
 
-@partial(jax.jit, static_argnames=("lag", "n_units", "n_symbols", "batch", "n_test"))
-def _start_grid(keys, gains, sigma_u, *, lag, n_units, n_symbols, batch, n_test):
-    test = jax.vmap(partial(_test_set, lag=lag, sigma_u=sigma_u, n_symbols=n_symbols,
-                            n_units=n_units, n_test=n_test))(keys)
-    one = partial(_start, n_units=n_units, n_symbols=n_symbols, batch=batch)
+@partial(jax.jit, static_argnames=("cell", "lag", "n_units", "n_symbols", "batch", "n_test"))
+def _start_grid(keys, knobs, sigma_u, *, cell, lag, n_units, n_symbols, batch, n_test):
+    test = jax.vmap(partial(_test_set, cell=cell, lag=lag, sigma_u=sigma_u,
+                            n_symbols=n_symbols, n_units=n_units, n_test=n_test))(keys)
+    one = partial(_start, cell=cell, n_units=n_units, n_symbols=n_symbols, batch=batch)
     params, grad0 = jax.vmap(jax.vmap(one, in_axes=(None, 0, None)),
-                             in_axes=(0, None, 0))(keys, gains, test)
+                             in_axes=(0, None, 0))(keys, knobs, test)
     return params, test, grad0
 
 
-@partial(jax.jit, static_argnames=("lag", "n_symbols", "n_units", "batch"),
+@partial(jax.jit, static_argnames=("cell", "lag", "n_symbols", "n_units", "batch"),
          donate_argnums=(0, 1))
 def _block_grid(params, states, step_keys, sigma_u, lr, **kw):
     one = partial(_block, lr=lr, sigma_u=sigma_u, **kw)
-    over_gains = jax.vmap(one, in_axes=(0, 0, None))  # the same batches at every gain
-    return jax.vmap(over_gains, in_axes=(0, 0, 0))(params, states, step_keys)
+    over_knobs = jax.vmap(one, in_axes=(0, 0, None))  # the same batches at every knob value
+    return jax.vmap(over_knobs, in_axes=(0, 0, 0))(params, states, step_keys)
 
 
-@jax.jit
-def _test_grid(params, test):
-    over_gains = jax.vmap(recall_loss, in_axes=(0, None, None, None))
-    return jax.vmap(over_gains)(params, *test)
+@partial(jax.jit, static_argnames=("cell",))
+def _test_grid(params, test, cell):
+    over_knobs = jax.vmap(partial(recall_loss, cell=cell), in_axes=(0, None, None, None))
+    return jax.vmap(over_knobs)(params, *test)
 
 
 def record_steps(steps: int, n_record: int) -> list[int]:
@@ -170,24 +311,29 @@ def record_steps(steps: int, n_record: int) -> list[int]:
     return [every * (i + 1) for i in range(n_record - 1)] + [steps]
 
 
-def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
-                 n_units: int = 32, n_symbols: int = 2, batch: int = 64, steps: int = 600,
-                 lr: float = 3e-3, n_test: int = 512, n_record: int = 20,
-                 progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
-    """Train ``n_seeds`` networks at every gain on delayed recall at one lag, all at once.
+def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
+          n_units: int = 32, n_symbols: int = 2, batch: int = 64, steps: int = 600,
+          lr: float = 3e-3, n_test: int = 512, n_record: int = 20,
+          progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
+    """Train ``n_seeds`` networks of one cell at every knob value on delayed recall at one
+    lag, all at once.
 
-    Seed s of every gain starts from the same draws (W = g Z with one Z per seed) and sees
-    the same batches: the gains are compared with common random numbers, the seeds are
-    independent replicates. Its key is ``fold_in(key(seed), s)``, so a seed's draws do not
-    depend on how many seeds or gains are trained beside it (its trained weights agree to
-    float32 rounding; for one configuration they are identical on every rerun).
+    Seed s of every knob value starts from the same draws (for the RNN W = g Z with one Z
+    per seed) and sees the same batches: the knob values are compared with common random
+    numbers, the seeds are independent replicates. Its key is ``fold_in(key(seed), s)``, so
+    a seed's draws do not depend on how many seeds or knob values are trained beside it
+    (its trained weights agree to float32 rounding; for one configuration they are
+    identical on every rerun).
 
     Parameters
     ----------
-    gains : sequence of float
-        Recurrent gains g (W_ij ~ N(0, g^2/N) at initialisation).
+    cell : VanillaRNN, LSTM or GRU
+        The network (:data:`CELLS`).
+    knobs : sequence of float
+        The cell's knob at initialisation: the gain g of the RNN, the gate timescale tau of
+        the LSTM and GRU.
     n_seeds : int
-        Independent networks per gain.
+        Independent networks per knob value.
     lag : int
         Noise steps T between the symbol and the answer.
     sigma_u : float
@@ -200,21 +346,22 @@ def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
 
     Returns
     -------
-    dict of numpy arrays, shape (seed, g, ...)
+    dict of numpy arrays, shape (seed, knob, ...)
         ``test_loss`` (nats, on ``n_test`` held-out sequences after training),
-        ``train_curve`` (seed, g, record: mean training loss of each block of Adam
-        steps), ``grad_sq_at_symbol`` (mean |dL/dh_0|^2 at
-        initialisation, on the first ``batch`` test sequences), ``W`` (the trained
-        recurrent matrices).
+        ``train_curve`` (seed, knob, record: mean training loss of each block of Adam
+        steps), ``grad_sq_at_symbol`` (mean squared norm of the error signal at the
+        symbol's state at initialisation, on the first ``batch`` test sequences), ``W``
+        and ``b`` (the trained recurrent matrices and biases).
     """
     if not 1 <= n_record <= steps:
         raise ValueError(f"n_record = {n_record}: allowed 1 <= n_record <= steps = {steps}")
     root = jax.random.key(seed)
     keys = jax.vmap(lambda s: jax.random.fold_in(root, s))(jnp.arange(n_seeds))
-    kw = dict(lag=int(lag), n_symbols=int(n_symbols), n_units=int(n_units), batch=int(batch))
-    su, gains = jnp.float32(sigma_u), jnp.asarray(gains, jnp.float32)
-    params, test, grad0 = _start_grid(keys, gains, su, n_test=int(n_test), **kw)
-    # the data keys of a seed (the same for all its gains): n_record blocks of Adam steps
+    kw = dict(cell=cell, lag=int(lag), n_symbols=int(n_symbols), n_units=int(n_units),
+              batch=int(batch))
+    su, knobs = jnp.float32(sigma_u), jnp.asarray(knobs, jnp.float32)
+    params, test, grad0 = _start_grid(keys, knobs, su, n_test=int(n_test), **kw)
+    # the data keys of a seed (the same for all its knob values): n_record blocks of steps
     ends = record_steps(steps, n_record)
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))
@@ -225,6 +372,11 @@ def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
         curve.append(np.asarray(loss))
         if progress is not None:
             progress(i + 1, n_record)
-    out = {"test_loss": _test_grid(params, test), "train_curve": np.stack(curve, axis=-1),
-           "grad_sq_at_symbol": grad0, "W": params["W"]}
+    out = {"test_loss": _test_grid(params, test, cell), "train_curve": np.stack(curve, axis=-1),
+           "grad_sq_at_symbol": grad0, "W": params["W"], "b": params["b"]}
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, **kw):
+    """:func:`train` for the vanilla RNN (Gaussian W) at the gains ``gains``."""
+    return train(CELLS["rnn"], gains, n_seeds, lag, sigma_u, seed, **kw)

@@ -168,6 +168,11 @@ def test_mutated_theory_fails_checks(quick_run, study):
         assert all(c.detectable > 0.2 for c in analysis.make_checks(ds)
                    if c.check.startswith("grad_rate")), "say so in the docs if this changes"
         return
+    if study == "gated":  # its only *_theory is tau itself, and its claim a proportionality
+        # T* = c tau with c fitted: a factor error of tau is absorbed by c by construction
+        # (the slope check detects an error in the exponent, not in the scale)
+        assert not n_all, "say so in the docs if this changes"
+        return
     assert n_all > 0, (study, caught)
     if study == "hopfield":
         assert caught["one_step_error_theory"] > 0, caught
@@ -192,6 +197,8 @@ def test_mutation_sensitivity_script(quick_run):
     rows = [tool.sensitivity(quick_run / "results", s) for s in BUILTIN]
     print(tool.table(rows, (1.05, 1.02)))
     for r in rows:
+        if r["study"] == "gated":  # the quick preset's lag grid bounds the horizons (tests the
+            continue  # code, not the claim; docs/gated.md) and tau's scale is absorbed by c
         assert r["predictions"] > 0, r
         if r["study"] not in ("lsm", "trained"):  # trained: its ln chi is resolved to tens
             # of percent at the quick preset (see test_mutated_theory_fails_checks)

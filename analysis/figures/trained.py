@@ -43,7 +43,7 @@ def _fig_map(ds, plt):
                           0.5 * (np.log(lags[1:]) + np.log(lags[:-1])),
                           np.log(lags[-1]) + 0.5 * np.log(lags[-1] / lags[-2])])
         mesh = ax.pcolormesh(ge, le, S, cmap="Greys", vmin=0, vmax=1, shading="flat")
-        f = horizon_fits(ds, t, c, s)
+        f = horizon_fits(pt)
         ok = ~pt.horizon_censored.values
         T = np.exp(pt.log_horizon.values)
         se = pt.log_horizon_se.values
@@ -86,7 +86,7 @@ def _fig_horizon(ds, plt):
         drawn = fitted = False
         for col, s in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
             pt = ds.sel(task=t, cell=c, sigma_u=s)
-            f = horizon_fits(ds, t, c, s, scale)
+            f = horizon_fits(pt, scale)
             gs = f["gains"]
             if not gs:
                 continue
@@ -172,10 +172,42 @@ def _fig_curves(ds, plt):
     return fig
 
 
+def _fig_spectra(ds, plt):
+    """Eigenvalue moduli of the trained W against their rank, per lag, beside the circular
+    law of the initial W = g Z."""
+    t, c = _series(ds)[0]
+    s = ds.sigma_u.values[0]
+    pt = ds.sel(task=t, cell=c, sigma_u=s)
+    gains = [g for g in ds.g.values if float(pt.chi.sel(g=g)) < 1][-2:] or list(ds.g.values[:1])
+    gains = gains + [g for g in ds.g.values if g > float(pt.g_c)][:1]
+    fig, axes = _panels(plt, len(gains), 2.7, 2.6)
+    N = ds.sizes["mode"]
+    rank = np.arange(1, N + 1)
+    for ax, g in zip(axes, gains):
+        for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
+            e = pt.eig_abs_trained.sel(g=g, lag=lag)
+            med = e.median("seed").values
+            lo, hi = e.quantile(0.25, "seed").values, e.quantile(0.75, "seed").values
+            ax.fill_between(rank, lo, hi, color=col, alpha=0.25, lw=0)
+            ax.plot(rank, med, color=col, lw=0.9, label=f"T = {lag} "
+                    f"(S = {float(pt.survival.sel(g=g, lag=lag)):.2g})")
+        # circular law of radius g: P(|lambda| > r) = 1 - (r/g)^2, the k-th largest modulus
+        ax.plot(rank, g * np.sqrt(1 - (rank - 0.5) / N), "k--", lw=0.9,
+                label=r"initial $W = gZ$: circular law")
+        ax.axhline(1.0, color="tab:red", ls=":", lw=0.8)
+        ax.set_xlabel("eigenvalue rank (by modulus)")
+        ax.set_ylabel(r"$|\lambda|$ of the trained $W$")
+        ax.set_title(rf"g = {g:g} ($\sigma_u$ = {s:g}; median, quartiles over seeds)",
+                     fontsize=7)
+    axes[-1].legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
 #: figure name (the file stem) -> function drawing it from the merged dataset
 FIGURES = {
     "trained_trainability_map": _fig_map,
     "trained_horizon_vs_depth_scale": _fig_horizon,
     "trained_gradient_at_init": _fig_gradient,
     "trained_learning_curves": _fig_curves,
+    "trained_spectra": _fig_spectra,
 }
