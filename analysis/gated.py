@@ -39,7 +39,7 @@ KNOWN_DEVIATIONS = (
      "the LSTM's error signal at initialisation decays more slowly than a cell path of "
      "constant gates sigma(b) = 1 - 1/tau would let it (default run: -1.32, -0.80, -0.39, "
      "-0.22 per step at tau = 1.5, 2, 3, 4 against 2 ln(1 - 1/tau) = -2.20, -1.39, -0.81, "
-     "-0.58), increasingly so at large tau (the gates' noise and recurrent input), so T* "
+     "-0.58), increasingly so at large tau (units whose gates stay most open dominate), so T* "
      "grows faster than tau (slope 1.6); against the measured depth scale of the error "
      "signal the slope is 0.88 +- 0.06 (fitted check horizon_slope_grad_*); a mean-field "
      "theory of the gates that predicts it is open (docs/gated.md section 3)"),

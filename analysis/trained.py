@@ -294,9 +294,9 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
 
     * ``prediction``: the slope of ln T* on ln xi over the ordered gains is 1 (T* = c xi);
       the peak of T*(g) is at g_c(sigma_u), and moves between noise levels as g_c does
-      (bootstrap SEs, normal; the peak's from the central 68 % of its resamples); the slope of
-      ln |dL/dh_0|^2 at initialisation against the lag is ln chi at every ordered gain and
-      noise (SE over seeds, Student t). Sidak within each family.
+      (parametric-bootstrap SEs, normal; the peak's from the central 68 % of its
+      resamples); the slope of ln |dL/dh_0|^2 at initialisation against the lag is ln chi
+      at every ordered gain and noise (SE over seeds, Student t). Sidak within each family.
     * ``fitted``: c of T* = c xi fitted on every other ordered gain, against ln T* at the
       gains left out (cross-validated: c comes from the same simulation).
     """
@@ -320,15 +320,16 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"horizon_slope_{tag}",
             f"sigma_u={s:g}: slope of ln T* on ln xi (xi = -1/ln chi) over the "
             f"{len(f['gains'])} ordered gains with a measured horizon (g = "
-            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi); bootstrap SE over "
-            f"{n_seed} seeds per lag; Sidak over {len(fam_slope)}", 1.0, f["slope"],
+            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi); "
+            f"parametric-bootstrap SE from {n_seed} seeds per lag; Sidak over "
+            f"{len(fam_slope)}", 1.0, f["slope"],
             f["slope_se"], z))
     z = chk.sidak(len(fam_held))
     for tag, s, g, log_c, r, se in fam_held:
         out.append(chk.within_se(
             f"horizon_held_out_{tag}_g{g:g}",
             f"sigma_u={s:g}, g={g:g}: ln T* minus ln(c xi), c = {np.exp(log_c):.3g} fitted on "
-            f"the other ordered gains (not this one); bootstrap SE; Sidak over "
+            f"the other ordered gains (not this one); parametric-bootstrap SE; Sidak over "
             f"{len(fam_held)}", 0.0, r, se, z, kind="fitted"))
     z = chk.sidak(len(fam_peak))
     for tag, s, f in fam_peak:
@@ -337,7 +338,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"horizon_peak_{tag}",
             f"sigma_u={s:g}: gain of the largest horizon (vertex of the parabola through the "
             f"three gains around the maximum of ln T*) vs the edge of chaos g_c = {gc:.3f}; "
-            f"bootstrap SE; Sidak over {len(fam_peak)}", gc, f["peak"], f["peak_se"], z))
+            f"parametric-bootstrap SE; Sidak over {len(fam_peak)}", gc, f["peak"],
+            f["peak_se"], z))
     for (task, cell), pk in peaks.items():
         if len(pk) >= 2:
             (s0, f0), (s1, f1) = pk[0], pk[-1]
@@ -346,7 +348,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             out.append(chk.within_se(
                 f"horizon_peak_shift_{task}_{cell}",
                 f"shift of the horizon's peak from sigma_u={s0:g} to {s1:g} vs the shift of "
-                f"g_c ({gc0:.3f} -> {gc1:.3f}); independent networks, bootstrap SE",
+                f"g_c ({gc0:.3f} -> {gc1:.3f}); independent networks, parametric-bootstrap SE",
                 gc1 - gc0, f1["peak"] - f0["peak"], robust_se(shift),
                 chk.sidak(1)))
     fam = [(t, c, s, g) for t in ds.task.values for c in ds.cell.values

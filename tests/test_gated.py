@@ -61,11 +61,11 @@ def test_a_tiny_gated_network_learns_and_reruns_identically(name):
     assert np.isfinite(a["grad_sq_at_symbol"]).all()
 
 
-def _synthetic(log_c=np.log(12.0), slope=1.0, taus=(1.5, 2, 3, 4, 6), n_seeds=8):
+def _synthetic(c=12.0, slope=1.0, taus=(1.5, 2, 3, 4, 6), n_seeds=8):
     """A merged-like dataset whose seeds learn exactly the lags below c tau^slope."""
     lags = np.array([2, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181])
     taus = np.asarray(taus, float)
-    horizon = np.exp(log_c) * taus**slope
+    horizon = c * taus**slope
     loss = np.where(lags[:, None, None] < horizon[None, None, :], 0.01, 0.69)
     loss = np.broadcast_to(loss, (len(lags), n_seeds, len(taus)))
     ds = xr.Dataset(

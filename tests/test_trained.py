@@ -148,3 +148,12 @@ def test_checks_of_one_noise_level_share_their_draws():
 def test_robust_se_ignores_a_few_wild_resamples():
     boot = np.r_[np.random.default_rng(0).normal(1.5, 0.1, 990), np.full(10, 1e12)]
     assert th.robust_se(boot) == pytest.approx(0.1, rel=0.15)
+
+
+def test_orthogonal_initialisation_is_g_times_an_orthogonal_matrix():
+    """W W^T = g^2 I: every row has squared norm g^2, as the mean field assumes."""
+    import jax
+
+    p = st.CELLS["rnn_orthogonal"].init(jax.random.key(0), 1.3, 64, 2)
+    W = np.asarray(p["W"], float)
+    np.testing.assert_allclose(W @ W.T, 1.3**2 * np.eye(64), atol=1e-5)
