@@ -68,7 +68,9 @@ NON_FINITE = {
     r"log_grad_sq(_se)?": "NaN where the error signal at the symbol is near float32's "
                           "underflow (|dL/dh_0|^2 < 1e-30) in some seed: small gains at "
                           "long lags",
-    r"grad_rate(_se)?": "NaN where fewer than two lags >= 4 keep a finite error signal",
+    r"grad_rate(_se)?": f"NaN where fewer than two lags >= {GRADIENT_MIN_LAG} keep a finite "
+                        "error signal",
+    r"grad_rate_chi2_reduced": "NaN where the rate fit has fewer than three lags",
 }
 
 
@@ -196,12 +198,22 @@ def add_grad_rate(ds: xr.Dataset) -> xr.Dataset:
         long_name=f"lags >= {GRADIENT_MIN_LAG} in the gradient-rate fit (at the others "
                   "the error signal is near float32's underflow)", units="1")
     enough = ds.grad_rate_lags >= 2
-    ds["grad_rate"] = ((w * (x - xw) * m).sum("lag") / sxx).where(enough).assign_attrs(
+    rate = (w * (x - xw) * m).sum("lag") / sxx
+    # lack of fit (the log signal need not be straight in the lag: the first steps relax,
+    # finite N): the SE is scaled by sqrt(reduced chi^2) when that exceeds 1
+    yw = (w * m.where(fit)).sum("lag") / w.sum("lag")
+    chi2 = (w * (m - yw - rate * (x - xw)) ** 2).sum("lag")
+    dof = ds.grad_rate_lags - 2
+    scale = np.sqrt(np.maximum(1.0, (chi2 / dof.where(dof > 0)).fillna(1.0)))
+    ds["grad_rate"] = rate.where(enough).assign_attrs(
         long_name=f"slope of ln |dL/dstate_0|^2 against the lag (lags >= {GRADIENT_MIN_LAG}, "
                   "weighted by 1/SE^2)", units="1", comment="per time step")
-    ds["grad_rate_se"] = (1 / np.sqrt(sxx)).where(enough).assign_attrs(
-        long_name="standard error of grad_rate (independent networks at every lag)",
-        units="1")
+    ds["grad_rate_se"] = (scale / np.sqrt(sxx)).where(enough).assign_attrs(
+        long_name="standard error of grad_rate (independent networks at every lag; scaled "
+                  "by sqrt(reduced chi^2) where the lags scatter about the line more than "
+                  "their SEs)", units="1")
+    ds["grad_rate_chi2_reduced"] = (chi2 / dof.where(dof > 0)).where(enough).assign_attrs(
+        long_name="reduced chi^2 of the gradient-rate fit", units="1")
     return ds
 
 
@@ -260,7 +272,8 @@ def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
 
     if len(gs) >= 3:
         (x, xb), y, yb = xs(gs), at("log_horizon", gs), at("log_horizon_boot", gs)
-        out["slope"], out["slope_se"] = _ols_slope(x, y), _ols_slope(xb, yb).std(ddof=1)
+        out["slope"], out["slope_se"] = _ols_slope(x, y), np.nanstd(_ols_slope(xb, yb),
+                                                                     ddof=1)
         out["log_c"] = float(np.mean(y - x))
         train, test = gs[::2], gs[1::2]
         (xt, xbt), yt = xs(train), at("log_horizon", train)
@@ -271,7 +284,7 @@ def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
             xg, xgb = xs(g)
             r = float(at("log_horizon", g)) - (c_half + float(xg))
             rb = at("log_horizon_boot", g) - (c_half_b + xgb)
-            out["held_out"].append((g, c_half, r, rb.std(ddof=1)))
+            out["held_out"].append((g, c_half, r, np.nanstd(rb, ddof=1)))
     y = pt.log_horizon.values
     k = int(np.argmax(y))
     three = slice(k - 1, k + 2)

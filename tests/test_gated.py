@@ -61,11 +61,11 @@ def test_a_tiny_gated_network_learns_and_reruns_identically(name):
     assert np.isfinite(a["grad_sq_at_symbol"]).all()
 
 
-def _synthetic(c=12.0, slope=1.0, taus=(1.5, 2, 3, 4, 6), n_seeds=8):
-    """A merged-like dataset whose seeds learn exactly the lags below c tau^slope."""
+def _synthetic(c=25.0, slope=1.0, taus=(1.5, 2, 3, 4, 6), n_seeds=8):
+    """A merged-like dataset whose seeds learn exactly the lags below c xi_f(tau)^slope."""
     lags = np.array([2, 4, 6, 8, 11, 16, 23, 32, 45, 64, 91, 128, 181])
     taus = np.asarray(taus, float)
-    horizon = c * taus**slope
+    horizon = c * gth.gate_depth_scale(taus) ** slope
     loss = np.where(lags[:, None, None] < horizon[None, None, :], 0.01, 0.69)
     loss = np.broadcast_to(loss, (len(lags), n_seeds, len(taus)))
     ds = xr.Dataset(
@@ -80,10 +80,16 @@ def _synthetic(c=12.0, slope=1.0, taus=(1.5, 2, 3, 4, 6), n_seeds=8):
     return ds
 
 
-def test_horizon_slope_against_tau_recovers_the_exponent():
+def test_gate_depth_scale():
+    """xi_f = -1/(2 ln(1 - 1/tau)): 1/(2 ln 2) at tau = 2, (tau - 1/2)/2 at large tau."""
+    assert gth.gate_depth_scale(2.0) == pytest.approx(1 / (2 * np.log(2)))
+    assert gth.gate_depth_scale(1000.0) == pytest.approx(999.5 / 2, rel=1e-6)
+
+
+def test_horizon_slope_against_the_gate_depth_scale_recovers_the_exponent():
     for slope in (1.0, 1.5):
         ds = gth.add_theory(_synthetic(slope=slope))
-        f = th.horizon_fits(ds.isel(task=0, cell=0, init=0), "timescale_theory", "tau")
+        f = th.horizon_fits(ds.isel(task=0, cell=0, init=0), "xi_gate_theory", "tau")
         assert f["slope"] == pytest.approx(slope, abs=0.12)
         checks = {c.check: c for c in gth.make_checks(ds)}
         assert checks["horizon_slope_recall_lstm_constant"].kind == "prediction"

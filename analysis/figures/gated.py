@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import plotting
+from ..gated import gate_depth_scale
 from ..trained import horizon_fits
 from .trained import _panels, _plain_log
 
@@ -42,11 +43,11 @@ def _fig_map(ds, plt):
         mesh = ax.pcolormesh(te, le, pt.survival.transpose("lag", "tau").values, cmap="Greys",
                              vmin=0, vmax=1, shading="flat")
         _horizon_points(ax, pt, taus, color="tab:orange", label=r"$T^*$ ± 1 SE")
-        f = horizon_fits(pt, "timescale_theory", "tau")
+        f = horizon_fits(pt, "xi_gate_theory", "tau")
         if "log_c" in f:
             tt = np.geomspace(te[0], te[-1], 50)
-            ax.plot(tt, np.exp(f["log_c"]) * tt, "-", color="tab:blue", lw=1.0,
-                    label=r"$c\,\tau$, c fitted (in the title)")
+            ax.plot(tt, np.exp(f["log_c"]) * gate_depth_scale(tt), "-", color="tab:blue",
+                    lw=1.0, label=r"$c\,\xi_f(\tau)$, c fitted (in the title)")
         ax.set_xscale("log")
         ax.set_yscale("log")
         ax.set_xlim(te[0], te[-1])
@@ -65,7 +66,7 @@ def _fig_map(ds, plt):
     return fig
 
 
-_SCALES = (("timescale_theory", r"gate timescale $\tau = 1/(1-\sigma(b))$ at init",
+_SCALES = (("xi_gate_theory", r"gate depth scale $\xi_f = -1/(2\ln(1-1/\tau))$ at init",
             "prediction"),
            ("xi_grad", r"measured depth scale $\xi_\nabla$ of the error signal at init",
             "fitted: measured in the same networks"))
@@ -98,7 +99,8 @@ def _fig_horizon(ds, plt):
                                          "decay)")
             continue
         ax.plot([], [], "k-", lw=0.9, label="slope 1, c fitted")
-        ax.plot([], [], "kx", ms=4, label="censored by the lag grid")
+        if ds.horizon_censored.any():
+            ax.plot([], [], "kx", ms=4, label="censored by the lag grid")
         ax.set_xscale("log")
         ax.set_yscale("log")
         _plain_log(ax.xaxis)
@@ -122,11 +124,13 @@ def _fig_gradient(ds, plt):
             m, se = p.log_grad_sq.values, p.log_grad_sq_se.values
             ax.errorbar(lags, m, yerr=se, fmt="o", ms=2.5, color=col, label=rf"$\tau$ = {v:g}")
             ok = np.isfinite(m)
-            if ok.any() and i == "constant":
-                k = np.flatnonzero(ok)[0]
+            if ok.any() and i == "constant":  # through the middle measured lag
+                k = np.flatnonzero(ok)[ok.sum() // 2]
                 shown = lags[ok]
                 ax.plot(shown, m[k] + float(p.grad_rate_gate_theory) * (shown - lags[k]),
                         "--", color=col, lw=0.8)
+        lo = np.nanmin(pt.log_grad_sq.values)
+        ax.set_ylim(lo - 0.15 * abs(lo) - 1, 1 + np.nanmax(pt.log_grad_sq.values))
         ax.set_xlabel("lag $T$ (steps)")
         if ax is axes[0]:
             ax.set_ylabel(r"$\ln |\partial L/\partial s_0|^2$ at initialisation")
@@ -179,7 +183,7 @@ def _fig_timescales(ds, plt):
             lo, hi = (np.exp(tu.quantile(q, ("seed", "unit")).values) for q in (0.25, 0.75))
             learnt = pt.survival.sel(tau=v).values >= 0.5
             ax.errorbar(lags, med, yerr=[med - lo, hi - med], fmt="-", lw=0.8, color=col,
-                        label=rf"$\tau$ = {v:g} (start)")
+                        capsize=1.5, label=rf"$\tau$ = {v:g}")
             ax.plot(lags[learnt], med[learnt], "o", ms=3, color=col)
             top = np.exp(tu.max("unit").median("seed").values)
             ax.plot(lags, top, "^", ms=2.5, mfc="none", mew=0.6, color=col)
@@ -187,6 +191,8 @@ def _fig_timescales(ds, plt):
         ax.plot(lags, lags, "k--", lw=0.7, label=r"$\tau_i = T$")
         ax.plot([], [], "ko", ms=3, label="learned (S ≥ 0.5)")
         ax.plot([], [], "k^", ms=2.5, mfc="none", mew=0.6, label="largest unit (median)")
+        ax.plot([], [], "k:", lw=0.7, label=r"start: $\tau$" + (" (T_max)" if i == "chrono"
+                                                                  else ""))
         ax.set_xscale("log")
         ax.set_yscale("log")
         _plain_log(ax.xaxis)

@@ -14,9 +14,25 @@ def _series(ds):
     return [(t, c) for t in ds.task.values for c in ds.cell.values]
 
 
-def _panels(plt, n, width=2.6, height=2.5):
-    fig, axes = plt.subplots(1, n, figsize=(width * n + 0.6, height), squeeze=False)
-    return fig, axes[0]
+def _panels(plt, n, width=2.6, height=2.5, rows=1):
+    """A row (or ``rows`` rows) of ``n`` panels per row; the axes flat, row by row."""
+    fig, axes = plt.subplots(rows, n, figsize=(width * n + 0.6, height * rows),
+                             squeeze=False)
+    return fig, axes.ravel()
+
+
+def _by_series(ds, plt, width, height):
+    """One row of panels per (task, cell), one panel per noise level: the figure, the axes
+    and the (task, cell, sigma_u) of each."""
+    series, sus = _series(ds), ds.sigma_u.values
+    fig, axes = _panels(plt, len(sus), width, height, rows=len(series))
+    return fig, axes, [(t, c, s) for t, c in series for s in sus]
+
+
+def _title(ds, t, c, s, extra=""):
+    """Panel title: the noise level, and the series when there is more than one."""
+    head = f"{t}, {c}: " if len(_series(ds)) > 1 else ""
+    return head + rf"$\sigma_u$ = {s:g}" + extra
 
 
 def _plain_log(axis) -> None:
@@ -28,12 +44,10 @@ def _plain_log(axis) -> None:
 
 def _fig_map(ds, plt):
     """Success fraction over (gain, lag), with c xi(g) and the measured horizons."""
-    t, c = _series(ds)[0]
-    sus = ds.sigma_u.values
-    fig, axes = _panels(plt, len(sus), 2.7, 2.6)
+    fig, axes, panels = _by_series(ds, plt, 2.7, 2.6)
     lags, gs = ds.lag.values, ds.g.values
     gg = np.linspace(gs.min(), gs.max(), 200)
-    for ax, s in zip(axes, sus):
+    for ax, (t, c, s) in zip(axes, panels):
         pt = ds.sel(task=t, cell=c, sigma_u=s)
         S = pt.survival.transpose("lag", "g").values
         ge = np.r_[gs[0] - 0.5 * (gs[1] - gs[0]) if len(gs) > 1 else gs[0] - 0.1,
@@ -67,9 +81,10 @@ def _fig_map(ds, plt):
         ax.set_xlim(ge[0], ge[-1])
         ax.set_xlabel("gain $g$")
         ax.set_ylabel("lag $T$ (steps)")
-        ax.set_title(rf"$\sigma_u$ = {s:g}")
-    axes[0].legend(fontsize=6, loc="upper left", bbox_to_anchor=(0.0, -0.2), ncol=2,
-                   frameon=False)
+        ax.set_title(_title(ds, t, c, s), fontsize=8)
+    # below the first panel of the last row
+    axes[-ds.sizes["sigma_u"]].legend(fontsize=6, loc="upper left",
+                                      bbox_to_anchor=(0.0, -0.2), ncol=2, frameon=False)
     fig.colorbar(mesh, ax=list(axes), label="fraction of seeds that learn", shrink=0.9)
     return fig
 
@@ -123,11 +138,9 @@ def _fig_horizon(ds, plt):
 
 def _fig_gradient(ds, plt):
     """ln |dL/dh_0|^2 at initialisation against the lag, with the mean-field slope ln chi."""
-    t, c = _series(ds)[0]
-    sus = ds.sigma_u.values
-    fig, axes = _panels(plt, len(sus), 2.7, 2.6)
+    fig, axes, panels = _by_series(ds, plt, 2.7, 2.6)
     lags = ds.lag.values
-    for ax, s in zip(axes, sus):
+    for ax, (t, c, s) in zip(axes, panels):
         pt = ds.sel(task=t, cell=c, sigma_u=s)
         for col, g in zip(plotting.colors(ds.sizes["g"]), ds.g.values):
             p = pt.sel(g=g)
@@ -142,17 +155,15 @@ def _fig_gradient(ds, plt):
                         color=col, lw=0.8)
         ax.set_xlabel("lag $T$ (steps; linear axis: theory is a straight line)")
         ax.set_ylabel(r"$\ln |\partial L/\partial h_0|^2$ at initialisation")
-        ax.set_title(rf"$\sigma_u$ = {s:g} (dashed: slope $\ln\chi$)")
+        ax.set_title(_title(ds, t, c, s, r" (dashed: slope $\ln\chi$)"), fontsize=8)
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
 def _fig_curves(ds, plt):
     """Training loss against Adam steps at the longest lag some gain learns."""
-    t, c = _series(ds)[0]
-    sus = ds.sigma_u.values
-    fig, axes = _panels(plt, len(sus), 2.7, 2.5)
-    for ax, s in zip(axes, sus):
+    fig, axes, panels = _by_series(ds, plt, 2.7, 2.5)
+    for ax, (t, c, s) in zip(axes, panels):
         pt = ds.sel(task=t, cell=c, sigma_u=s)
         learnt = pt.survival.max("g") >= 0.5
         lag = int(pt.lag.values[learnt.values][-1]) if learnt.any() else int(pt.lag[0])
@@ -167,39 +178,54 @@ def _fig_curves(ds, plt):
         ax.axhline(K, color="k", ls="--", lw=0.8, label=r"memoryless baseline $\ln K$")
         ax.set_xlabel("Adam steps")
         ax.set_ylabel("training cross-entropy (nats)")
-        ax.set_title(rf"$\sigma_u$ = {s:g}, lag {lag} (mean ± 1 SE)")
+        ax.set_title(_title(ds, t, c, s, f", lag {lag} (mean ± 1 SE)"), fontsize=8)
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
+def _spectrum_gains(pt):
+    """The two largest ordered gains and the first chaotic one (those present)."""
+    gs = pt.g.values
+    ordered = [g for g in gs if float(pt.chi.sel(g=g)) < 1][-2:]
+    return (ordered or list(gs[:1])) + [g for g in gs if g > float(pt.g_c)][:1]
+
+
 def _fig_spectra(ds, plt):
     """Eigenvalue moduli of the trained W against their rank, per lag, beside the circular
-    law of the initial W = g Z."""
-    t, c = _series(ds)[0]
-    s = ds.sigma_u.values[0]
-    pt = ds.sel(task=t, cell=c, sigma_u=s)
-    gains = [g for g in ds.g.values if float(pt.chi.sel(g=g)) < 1][-2:] or list(ds.g.values[:1])
-    gains = gains + [g for g in ds.g.values if g > float(pt.g_c)][:1]
-    fig, axes = _panels(plt, len(gains), 2.7, 2.6)
+    law of the initial W = g Z: one row per (task, cell, sigma_u)."""
+    rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
+    ncol = max(len(_spectrum_gains(ds.sel(task=t, cell=c, sigma_u=s))) for t, c, s in rows)
+    fig, axes = _panels(plt, ncol, 2.7, 2.6, rows=len(rows))
     N = ds.sizes["mode"]
     rank = np.arange(1, N + 1)
-    for ax, g in zip(axes, gains):
-        for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
-            e = pt.eig_abs_trained.sel(g=g, lag=lag)
-            med = e.median("seed").values
-            lo, hi = e.quantile(0.25, "seed").values, e.quantile(0.75, "seed").values
-            ax.fill_between(rank, lo, hi, color=col, alpha=0.25, lw=0)
-            ax.plot(rank, med, color=col, lw=0.9, label=f"T = {lag} "
-                    f"(S = {float(pt.survival.sel(g=g, lag=lag)):.2g})")
-        # circular law of radius g: P(|lambda| > r) = 1 - (r/g)^2, the k-th largest modulus
-        ax.plot(rank, g * np.sqrt(1 - (rank - 0.5) / N), "k--", lw=0.9,
-                label=r"initial $W = gZ$: circular law")
-        ax.axhline(1.0, color="tab:red", ls=":", lw=0.8)
-        ax.set_xlabel("eigenvalue rank (by modulus)")
-        ax.set_ylabel(r"$|\lambda|$ of the trained $W$")
-        ax.set_title(rf"g = {g:g} ($\sigma_u$ = {s:g}; median, quartiles over seeds)",
-                     fontsize=7)
-    axes[-1].legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    for r, (t, c, s) in enumerate(rows):
+        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        gains = _spectrum_gains(pt)
+        for k, ax in enumerate(axes[r * ncol:(r + 1) * ncol]):
+            if k >= len(gains):
+                ax.set_axis_off()
+                continue
+            g = gains[k]
+            for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
+                e = pt.eig_abs_trained.sel(g=g, lag=lag)
+                med = e.median("seed").values
+                lo, hi = e.quantile(0.25, "seed").values, e.quantile(0.75, "seed").values
+                ax.fill_between(rank, lo, hi, color=col, alpha=0.25, lw=0)
+                ax.plot(rank, med, color=col, lw=0.9, label=f"T = {lag} "
+                        f"(S = {float(pt.survival.sel(g=g, lag=lag)):.2g})")
+            if c == "rnn_orthogonal":  # W = g Q: every eigenvalue on the circle of radius g
+                ax.plot(rank, np.full(N, g), "k--", lw=0.9,
+                        label=r"initial $W = gQ$: $|\lambda| = g$")
+            else:  # circular law of radius g: P(|lambda| > r) = 1 - (r/g)^2, k-th largest
+                ax.plot(rank, g * np.sqrt(1 - (rank - 0.5) / N), "k--", lw=0.9,
+                        label=r"initial $W = gZ$: circular law")
+            ax.axhline(1.0, color="tab:red", ls=":", lw=0.8)
+            ax.set_xlabel("eigenvalue rank (by modulus)")
+            if k == 0:
+                ax.set_ylabel(r"$|\lambda|$ of the trained $W$")
+            ax.set_title(_title(ds, t, c, s, f", g = {g:g}"), fontsize=7.5)
+            if k == len(gains) - 1:
+                ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 

@@ -79,8 +79,9 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     # moduli of the trained recurrent matrix's eigenvalues, largest first (float64)
     eig = np.sort(np.abs(np.linalg.eigvals(out["W"].astype(np.float64))), axis=-1)[..., ::-1]
     return recall_dataset(
-        out, ends, ("g", gains, {"long_name": "recurrent gain g at initialisation "
-                                              "(W_ij ~ N(0, g^2/N))", "units": "1"}),
+        out, ends, ("g", gains, {"long_name": "recurrent gain g at initialisation (W = g Z, "
+                                              "Z_ij ~ N(0, 1/N); rnn_orthogonal: W = g Q)",
+                                 "units": "1"}),
         values, s,
         {"eig_abs_trained": (("seed", "g", "mode"), eig, {
             "long_name": "moduli of the eigenvalues of the trained recurrent matrix W, "
