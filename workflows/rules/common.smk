@@ -1,5 +1,7 @@
 # Shared helpers: config validation (before any job is planned), the study registry, sweep
 # shards, per-job resources and targets. Nothing here names a study.
+import hashlib
+import importlib.util
 import os
 import re
 import sys
@@ -20,6 +22,24 @@ except ConfigError as err:
 REGISTRY = studies()  # every registered study has rules; the configured ones are targets
 STUDIES = config["studies"]
 SHARDS = {name: shards(config, name) for name in REGISTRY}
+
+
+def _source_digest(folder, skip=()):
+    """SHA-256 (16 hex digits) of the Python sources under ``folder``, except the
+    subfolders named in ``skip``; read without importing anything."""
+    h = hashlib.sha256()
+    for f in sorted(Path(folder).rglob("*.py")):
+        if not skip & set(f.relative_to(folder).parts):
+            h.update(str(f.relative_to(folder)).encode() + f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_ANALYSIS = Path(importlib.util.find_spec("memory_dynamics.analysis").origin).parent
+#: digests of the code that adds theory and makes checks, and of the figure code: params of
+#: the merge, checks and figure rules, so that a new version of that code redoes them from
+#: the shards (Snakemake tracks a rule's own script, not the modules it imports)
+ANALYSIS_CODE = _source_digest(_ANALYSIS, skip={"figures"})
+FIGURES_CODE = _source_digest(_ANALYSIS)
 
 if workflow.is_main_process and not os.environ.get(health.HEALED):  # (not in a cluster job)
     # damaged (truncated, overwritten) datasets of the configured studies are reported;

@@ -30,6 +30,8 @@ rule merge:
         lambda wildcards: shard_files(wildcards.study),
     output:
         "results/{study}/{study}.nc",
+    params:
+        analysis_code=ANALYSIS_CODE,
     conda:
         "../environment.yml"
     log:
@@ -54,6 +56,7 @@ rule checks:
         ),
     params:
         caption=lambda wildcards: (REGISTRY[wildcards.study].captions / "checks.rst").read_text(),
+        analysis_code=ANALYSIS_CODE,
     conda:
         "../environment.yml"
     log:
@@ -85,6 +88,7 @@ for study in REGISTRY.values():
             figures(study.name, ext=["pdf"]),
         params:
             study=study.name,
+            figures_code=FIGURES_CODE,
         conda:
             "../environment.yml"
         log:
