@@ -29,7 +29,7 @@ def _source_digest(folder, skip=()):
     subfolders named in ``skip``; read without importing anything."""
     h = hashlib.sha256()
     for f in sorted(Path(folder).rglob("*.py")):
-        if not skip & set(f.relative_to(folder).parts):
+        if not set(skip) & set(f.relative_to(folder).parts):
             h.update(str(f.relative_to(folder)).encode() + f.read_bytes())
     return h.hexdigest()[:16]
 
