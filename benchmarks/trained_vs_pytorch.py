@@ -111,7 +111,8 @@ OURS = PEAK + textwrap.dedent("""
     cell, n_net, lag, steps = sys.argv[1], *map(int, sys.argv[2:5])
     knob = [1.0] if cell == "rnn" else [4.0]  # one knob: every network its own batches
     c = st.CELLS[cell]
-    kw = dict(n_units=32 if cell == "rnn" else 16, steps=steps, n_record=1)
+    kw = dict(n_units=32 if cell == "rnn" else 16, n_symbols=2, batch=64, steps=steps,
+              lr=3e-3, n_test=512, n_record=1)
     t0 = time.perf_counter()  # a first call at other seeds: compiles every function
     st.train(c, knob, n_net, lag, 0.5, 1, **kw)
     first = time.perf_counter() - t0

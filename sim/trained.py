@@ -312,8 +312,8 @@ def record_steps(steps: int, n_record: int) -> list[int]:
 
 
 def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
-          n_units: int = 32, n_symbols: int = 2, batch: int = 64, steps: int = 600,
-          lr: float = 3e-3, n_test: int = 512, n_record: int = 20,
+          n_units: int, n_symbols: int, batch: int, steps: int, lr: float, n_test: int,
+          n_record: int,
           progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
     """Train ``n_seeds`` networks of one cell at every knob value on delayed recall at one
     lag, all at once.
@@ -377,6 +377,12 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     return {k: np.asarray(v) for k, v in out.items()}
 
 
-def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, **kw):
-    """:func:`train` for the vanilla RNN (Gaussian W) at the gains ``gains``."""
-    return train(CELLS["rnn"], gains, n_seeds, lag, sigma_u, seed, **kw)
+def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
+                 n_units: int = 32, n_symbols: int = 2, batch: int = 64, steps: int = 600,
+                 lr: float = 3e-3, n_test: int = 512, n_record: int = 20, progress=None):
+    """:func:`train` for the vanilla RNN (Gaussian W) at the gains ``gains``, with the
+    ``trained`` study's defaults (:func:`train` itself takes every setting explicitly: the
+    ``gated`` study trains through it with its own)."""
+    return train(CELLS["rnn"], gains, n_seeds, lag, sigma_u, seed, n_units=n_units,
+                 n_symbols=n_symbols, batch=batch, steps=steps, lr=lr, n_test=n_test,
+                 n_record=n_record, progress=progress)
