@@ -75,7 +75,8 @@ def test_quick_preset_produces_everything_and_checks_pass(quick_run, quick_confi
     assert set(times) == set(config["studies"])
     for study, r in times.items():
         assert f"<td>{study}</td>" in page
-        assert int(r["checks"]) == sum(int(r[f"{k}_checks"]) for k in KINDS) >= 2
+        at_least = 0 if study == "gated" else 2  # gated: censored at the quick preset
+        assert int(r["checks"]) == sum(int(r[f"{k}_checks"]) for k in KINDS) >= at_least
         assert float(r["wall_seconds"]) > 0 and int(r["shards"]) == len(shards(config, study))
 
 
