@@ -119,12 +119,13 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     for t in ds.task.values:
         for c in ds.cell.values:
             for i in ds.init.values:
-                f = horizon_fits(ds.sel(task=t, cell=c, init=i), "xi_gate_theory", "tau")
+                pt = ds.sel(task=t, cell=c, init=i)
+                f = horizon_fits(pt, "xi_gate_theory", "tau")
                 tag = f"{t}_{c}_{i}"
                 if "slope" in f:
                     fam_slope.append((tag, f))
                     fam_held += [(tag, *h) for h in f["held_out"]]
-                fg = horizon_fits(ds.sel(task=t, cell=c, init=i), "xi_grad", "tau")
+                fg = horizon_fits(pt, "xi_grad", "tau")
                 if "slope" in fg:
                     fam_grad.append((tag, fg))
     z = chk.sidak(len(fam_slope))

@@ -9,6 +9,15 @@ from pathlib import Path
 
 VENVS = Path(__file__).resolve().parent / ".venvs"
 
+#: source of ``peak_mb()`` for a child: peak resident memory of its process image (VmHWM
+#: starts afresh at exec; ru_maxrss would carry the parent's peak over)
+PEAK = """
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM"):
+            return int(line.split()[1]) / 1024
+"""
+
 
 def peer_python(package: str, *extra: str) -> Path:
     """Python of ``benchmarks/.venvs/<package>``, created with ``pip install <package> *extra``."""

@@ -30,16 +30,7 @@ import tempfile
 import textwrap
 
 import numpy as np
-from _peers import VENVS, run_child
-
-# peak resident memory of this process image (VmHWM starts afresh at exec; ru_maxrss would
-# carry the parent's peak over)
-PEAK = """
-def peak_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) / 1024
-"""
+from _peers import PEAK, VENVS, run_child
 
 PEER = PEAK + textwrap.dedent("""
     import json, sys, time

@@ -33,14 +33,7 @@ import os
 import sys
 import textwrap
 
-from _peers import peer_python, run_child
-
-PEAK = """
-def peak_mb():
-    for line in open("/proc/self/status"):
-        if line.startswith("VmHWM"):
-            return int(line.split()[1]) / 1024
-"""
+from _peers import PEAK, peer_python, run_child
 
 PEER = PEAK + textwrap.dedent("""
     import json, math, sys, time

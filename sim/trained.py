@@ -75,7 +75,6 @@ class VanillaRNN:
     Haar-random orthogonal matrix (``orthogonal``; Saxe, McClelland & Ganguli 2014)."""
 
     orthogonal: bool = False
-    knob = "g"
     n_pre = 1  # pre-activations per unit (the noise enters each)
 
     def init(self, key, g, n_units: int, n_symbols: int) -> dict:
@@ -124,7 +123,6 @@ class LSTM:
     """
 
     chrono: bool = False
-    knob = "tau"
     n_pre = 4
 
     def init(self, key, tau, n_units: int, n_symbols: int) -> dict:
@@ -167,7 +165,6 @@ class GRU:
     """
 
     chrono: bool = False
-    knob = "tau"
     n_pre = 3
 
     def init(self, key, tau, n_units: int, n_symbols: int) -> dict:
