@@ -43,7 +43,13 @@ from memory_dynamics.io import setting
 from memory_dynamics.studies.trained import GRADIENT_MIN_LAG
 
 from . import checks as chk
-from .gradients import critical_gain, mean_field_rate, mean_field_signal_chi
+from .gradients import (
+    critical_gain,
+    mean_field_correlation,
+    mean_field_lyapunov,
+    mean_field_rate,
+    mean_field_signal_chi,
+)
 
 TITLE = "Trained recurrent networks: learned horizon against the mean-field depth scale"
 REFERENCES = ("Bengio, Simard & Frasconi (1994) IEEE TNN 5:157; Hochreiter & Schmidhuber "
@@ -71,13 +77,19 @@ NON_FINITE = {
     r"grad_rate(_se)?": f"NaN where fewer than two lags >= {GRADIENT_MIN_LAG} keep a finite "
                         "error signal",
     r"grad_rate_chi2_reduced": "NaN where the rate fit has fewer than three lags",
+    r"lyapunov_time(_boot)?": "NaN where the networks' maximal Lyapunov exponent is not "
+                              "positive (not chaotic): the Lyapunov time is a scale of the "
+                              "chaotic side only",
+    r"xi_c": "NaN only at the edge of chaos itself (chi_c = 1)",
+    r"xi_c_chaotic": "NaN in the ordered phase (chi <= 1): the chaotic side's scale only",
 }
 
 
 def shared_draws(check: str) -> str:
     """Group of checks computed from the same networks: every check of one (task, cell,
     sigma_u), whose gains share their draws (common random numbers)."""
-    return re.sub(r"^(grad_rate|horizon_slope|horizon_held_out|horizon_peak)_|_g[^_]+$", "",
+    return re.sub(r"^(grad_rate|horizon_slope|horizon_chaos_slope|horizon_held_out|"
+                  r"horizon_peak)_|_g[^_]+$", "",
                   check)
 
 
@@ -217,6 +229,34 @@ def add_grad_rate(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
+def add_lyapunov(ds: xr.Dataset, knob: str = "g") -> xr.Dataset:
+    """Mean and SE of the networks' maximal Lyapunov exponents at initialisation over
+    seeds and lags (every lag draws its own networks), the Lyapunov time 1/lambda where
+    it is positive, and its bootstrap over the networks (in place)."""
+    lam = ds.lyapunov.stack(net=("lag", "seed"))
+    n = lam.sizes["net"]
+    ds["lyapunov_mean"] = lam.mean("net").assign_attrs(
+        long_name="maximal Lyapunov exponent at initialisation, mean over the networks of "
+                  "every lag and seed", units="1", comment="per time step")
+    ds["lyapunov_mean_se"] = (lam.std("net", ddof=1) / np.sqrt(n)).assign_attrs(
+        long_name="standard error of lyapunov_mean (independent networks)", units="1")
+    rng = np.random.default_rng(BOOT_SEED + 1)
+    other = [d for d in lam.dims if d != "net"]
+    arr = lam.transpose(*other, "net").values
+    idx = rng.integers(0, n, size=(int(setting(ds, "n_boot")), n))
+    boot = arr[..., idx].mean(axis=-1)  # (..., boot)
+    pos = ds.lyapunov_mean > 0
+    ds["lyapunov_time"] = (1 / ds.lyapunov_mean).where(pos).assign_attrs(
+        long_name="Lyapunov time 1/lambda (chaotic networks: lambda > 0; NaN otherwise)",
+        units="1", comment="time steps")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tb = np.where(boot > 0, 1 / boot, np.nan)
+    ds["lyapunov_time_boot"] = (("boot", *other), np.moveaxis(tb, -1, 0), {
+        "long_name": "Lyapunov time of bootstrap resamples of the networks", "units": "1"})
+    ds["lyapunov_time_boot"] = ds.lyapunov_time_boot.where(pos)
+    return ds
+
+
 def add_theory(ds: xr.Dataset) -> xr.Dataset:
     """Mean-field scales, success, the horizon with its bootstrap, and the gradient rate."""
     ds = ds.copy()
@@ -239,6 +279,25 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
                      "phase; NaN where chi >= 1)", "units": "1", "comment": "time steps"})
     ds["g_c"] = ("sigma_u", [critical_gain(float(s)) for s in su], {
         "long_name": "edge of chaos g_c(sigma_u): chi = 1", "units": "1"})
+    corr = np.array([[mean_field_correlation(float(g), float(s)) for g in gs] for s in su])
+    ds["c_star"] = (dims, corr[..., 0], {
+        "long_name": "mean-field correlation c* of two trajectories under the same noise "
+                     "(1 in the ordered phase)", "units": "1"})
+    ds["xi_c"] = (dims, np.where(corr[..., 1] < 1, -1.0 / np.log(corr[..., 1]), np.nan), {
+        "long_name": "mean-field correlation depth scale xi_c = -1/ln chi_c (equal to xi in "
+                     "the ordered phase)", "units": "1", "comment": "time steps"})
+    ds["xi_c_chaotic"] = ds.xi_c.where(ds.chi > 1).assign_attrs(
+        long_name="xi_c on the chaotic side (chi > 1; NaN in the ordered phase)", units="1",
+        comment="time steps")
+    n = int(setting(ds, "n_units"))
+    ds["lyapunov_theory"] = (dims, 0.5 * np.log(mf[..., 1]), {
+        "long_name": "mean field (N -> infinity): maximal Lyapunov exponent 1/2 ln chi",
+        "units": "1", "comment": "per time step"})
+    ds["lyapunov_theory_finite_n"] = (dims, [[mean_field_lyapunov(float(g), float(s), n)
+                                              for g in gs] for s in su], {
+        "long_name": f"annealed finite-N maximal Lyapunov exponent 1/2 E ln X (N = {n})",
+        "units": "1", "comment": "per time step"})
+    add_lyapunov(ds)
     add_horizon(ds, "g")
     add_grad_rate(ds)
     ds["grad_rate_theory"] = np.log(ds.chi).assign_attrs(
@@ -308,7 +367,10 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     * ``prediction``: the slope of ln T* on ln xi over the ordered gains is 1 (T* = c xi);
       the peak of T*(g) is at g_c(sigma_u), and moves between noise levels as g_c does
       (parametric-bootstrap SEs, normal; the peak's from the central 68 % of its
-      resamples); the slope of ln |dL/dh_0|^2 at initialisation against the lag is ln chi
+      resamples); on the chaotic side the slope of ln T* on ln xi_c (the correlation
+      depth scale) is 1 (Schoenholz et al. 2017: trainable depth proportional to xi_c on
+      both sides of the transition); the slope of ln |dL/dh_0|^2 at initialisation against
+      the lag is ln chi
       at every ordered gain and noise (SE over seeds, Student t). Sidak within each family.
     * ``fitted``: c of T* = c xi fitted on every other ordered gain, against ln T* at the
       gains left out (cross-validated: c comes from the same simulation).
@@ -327,6 +389,22 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                 if "peak" in f:
                     fam_peak.append((tag, s, f))
                     peaks.setdefault((task, cell), []).append((s, f))
+    fam_chaos = []
+    for task in ds.task.values:
+        for cell in ds.cell.values:
+            for s in ds.sigma_u.values:
+                f = horizon_fits(ds.sel(task=task, cell=cell, sigma_u=s), "xi_c_chaotic")
+                if "slope" in f:
+                    fam_chaos.append((f"{task}_{cell}_sigma{s:g}", s, f))
+    z = chk.sidak(len(fam_chaos))
+    for tag, s, f in fam_chaos:
+        out.append(chk.within_se(
+            f"horizon_chaos_slope_{tag}",
+            f"sigma_u={s:g}: slope of ln T* on ln xi_c (mean-field correlation depth scale) "
+            f"over the {len(f['gains'])} chaotic gains with a measured horizon (g = "
+            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (trainable depth proportional "
+            f"to xi_c, Schoenholz et al. 2017); parametric-bootstrap SE from {n_seed} seeds "
+            f"per lag; Sidak over {len(fam_chaos)}", 1.0, f["slope"], f["slope_se"], z))
     z = chk.sidak(len(fam_slope))
     for tag, s, f in fam_slope:
         out.append(chk.within_se(

@@ -248,6 +248,47 @@ def _grad_at_symbol(cell, p, s, x0, noise):
     return sum((gr**2).sum(axis=-1) for gr in grads).mean()
 
 
+#: the maximal Lyapunov exponent at initialisation (:func:`_lyapunov`): noise-driven
+#: trajectories per network, steps discarded while the state and the tangent vector settle,
+#: and steps averaged
+LYAPUNOV_TRAJECTORIES, LYAPUNOV_BURN, LYAPUNOV_STEPS = 4, 100, 400
+
+
+def _lyapunov(cell, p, key, sigma_u, n_units):
+    r"""Maximal Lyapunov exponent of one network driven by its input noise (per step).
+
+    A tangent vector :math:`v` follows the state along a noise-driven trajectory,
+    :math:`v_{t+1} = J_t v_t` with :math:`J_t` the Jacobian of one step (``jax.jvp`` of
+    ``cell.step``; for the RNN :math:`J_t = \operatorname{diag}(1 - h_{t+1}^2) W`), and is
+    renormalised every step; the exponent is the mean of :math:`\ln|J_t v_t|` over
+    :data:`LYAPUNOV_STEPS` steps after :data:`LYAPUNOV_BURN`, averaged over
+    :data:`LYAPUNOV_TRAJECTORIES` trajectories from :math:`h_{-1} = 0` with no symbol
+    (Benettin et al. 1980; for random networks with noise, Molgedey, Schuchhardt & Schuster
+    1992). Positive: the network is chaotic for this input.
+    """
+    n = LYAPUNOV_TRAJECTORIES
+    kn, kv = jax.random.split(key)
+    T = LYAPUNOV_BURN + LYAPUNOV_STEPS
+    drive = sigma_u * jax.random.normal(kn, (T, n, cell.n_pre * n_units)) + p["b"]
+    state = cell.start(p, jnp.zeros((n, p["U"].shape[1])))
+    v = jax.tree_util.tree_map(
+        lambda x, k: jax.random.normal(k, x.shape),
+        state, tuple(jax.random.split(kv, 2)) if isinstance(state, tuple) else kv)
+
+    def norm(t):
+        return jnp.sqrt(sum((x**2).sum(axis=-1) for x in jax.tree_util.tree_leaves(t)))
+
+    def step(carry, d):
+        st, v = carry
+        st, v = jax.jvp(lambda s: cell.step(p, s, d), (st,), (v,))
+        nv = norm(v)
+        return (st, jax.tree_util.tree_map(lambda x: x / nv[:, None], v)), jnp.log(nv)
+
+    v = jax.tree_util.tree_map(lambda x: x / norm(v)[:, None], v)
+    logs = jax.lax.scan(step, (state, v), drive)[1]
+    return logs[LYAPUNOV_BURN:].mean()
+
+
 def _test_set(key, *, cell, lag, sigma_u, n_symbols, n_units, n_test):
     """The held-out sequences of a seed (the same for all its knob values)."""
     return recall_batch(jax.random.split(key, 3)[2], lag, sigma_u, n_test, n_symbols, n_units,
@@ -260,6 +301,13 @@ def _start(key, knob, test, *, cell, n_units, n_symbols, batch):
     p = cell.init(jax.random.split(key, 3)[0], knob, n_units, n_symbols)
     s0, x0, noise = test
     return p, _grad_at_symbol(cell, p, s0[:batch], x0[:batch], noise[:, :batch])
+
+
+def _lyapunov_at(key, knob, sigma_u, *, cell, n_units, n_symbols):
+    """:func:`_lyapunov` of the network :func:`_start` draws (its own noise: key
+    ``fold_in(key, 3)``, apart from the training and test draws)."""
+    p = cell.init(jax.random.split(key, 3)[0], knob, n_units, n_symbols)
+    return _lyapunov(cell, p, jax.random.fold_in(key, 3), sigma_u, n_units)
 
 
 def _block(p, state, keys, lr, *, cell, lag, sigma_u, n_symbols, n_units, batch):
@@ -285,6 +333,13 @@ def _start_grid(keys, knobs, sigma_u, *, cell, lag, n_units, n_symbols, batch, n
     params, grad0 = jax.vmap(jax.vmap(one, in_axes=(None, 0, None)),
                              in_axes=(0, None, 0))(keys, knobs, test)
     return params, test, grad0
+
+
+@partial(jax.jit, static_argnames=("cell", "n_units", "n_symbols"))
+def _lyapunov_grid(keys, knobs, sigma_u, *, cell, n_units, n_symbols):
+    one = partial(_lyapunov_at, sigma_u=sigma_u, cell=cell, n_units=n_units,
+                  n_symbols=n_symbols)
+    return jax.vmap(jax.vmap(one, in_axes=(None, 0)), in_axes=(0, None))(keys, knobs)
 
 
 @partial(jax.jit, static_argnames=("cell", "lag", "n_symbols", "n_units", "batch"),
@@ -347,8 +402,9 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
         ``test_loss`` (nats, on ``n_test`` held-out sequences after training),
         ``train_curve`` (seed, knob, record: mean training loss of each block of Adam
         steps), ``grad_sq_at_symbol`` (mean squared norm of the error signal at the
-        symbol's state at initialisation, on the first ``batch`` test sequences), ``W``
-        and ``b`` (the trained recurrent matrices and biases).
+        symbol's state at initialisation, on the first ``batch`` test sequences),
+        ``lyapunov`` (the maximal Lyapunov exponent at initialisation, :func:`_lyapunov`),
+        ``W`` and ``b`` (the trained recurrent matrices and biases).
     """
     if not 1 <= n_record <= steps:
         raise ValueError(f"n_record = {n_record}: allowed 1 <= n_record <= steps = {steps}")
@@ -358,6 +414,8 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
               batch=int(batch))
     su, knobs = jnp.float32(sigma_u), jnp.asarray(knobs, jnp.float32)
     params, test, grad0 = _start_grid(keys, knobs, su, n_test=int(n_test), **kw)
+    lyap = _lyapunov_grid(keys, knobs, su, cell=cell, n_units=int(n_units),
+                          n_symbols=int(n_symbols))
     # the data keys of a seed (the same for all its knob values): n_record blocks of steps
     ends = record_steps(steps, n_record)
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
@@ -370,7 +428,8 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
         if progress is not None:
             progress(i + 1, n_record)
     out = {"test_loss": _test_grid(params, test, cell), "train_curve": np.stack(curve, axis=-1),
-           "grad_sq_at_symbol": grad0, "W": params["W"], "b": params["b"]}
+           "grad_sq_at_symbol": grad0, "lyapunov": lyap, "W": params["W"],
+           "b": params["b"]}
     return {k: np.asarray(v) for k, v in out.items()}
 
 

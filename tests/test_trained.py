@@ -157,3 +157,77 @@ def test_orthogonal_initialisation_is_g_times_an_orthogonal_matrix():
     p = st.CELLS["rnn_orthogonal"].init(jax.random.key(0), 1.3, 64, 2)
     W = np.asarray(p["W"], float)
     np.testing.assert_allclose(W @ W.T, 1.3**2 * np.eye(64), atol=1e-5)
+
+
+def test_lyapunov_of_a_quiet_network_is_the_log_spectral_radius():
+    """With no input noise and zero bias the state decays to 0, where the Jacobian is W:
+    the tangent vector grows at ln rho(W) per step."""
+    import jax
+
+    cell = st.CELLS["rnn"]
+    for k in range(3):
+        p = cell.init(jax.random.key(k), 0.7, 12, 2)
+        lam = float(st._lyapunov(cell, p, jax.random.key(10 + k), 0.0, 12))
+        rho = np.abs(np.linalg.eigvals(np.asarray(p["W"], float))).max()
+        assert lam == pytest.approx(np.log(rho), abs=0.02)
+
+
+def test_lyapunov_sign_follows_the_phase():
+    """Driven at sigma_u = 0.5: negative well inside the ordered phase, positive well inside
+    the chaotic one, near the finite-N theory (N = 64; 16 networks)."""
+    import jax
+
+    keys = jax.vmap(lambda s: jax.random.fold_in(jax.random.key(5), s))(jnp.arange(16))
+    lam = np.asarray(st._lyapunov_grid(keys, jnp.array([0.6, 3.0]), jnp.float32(0.5),
+                                       cell=st.CELLS["rnn"], n_units=64, n_symbols=2))
+    m = lam.mean(axis=0)
+    assert m[0] < -0.5 and m[1] > 0.15
+    for g, v in zip((0.6, 3.0), m):
+        assert v == pytest.approx(grad_theory.mean_field_lyapunov(g, 0.5, 64), abs=0.05)
+
+
+def test_gated_cells_have_a_lyapunov_exponent_too():
+    import jax
+
+    keys = jax.vmap(lambda s: jax.random.fold_in(jax.random.key(6), s))(jnp.arange(2))
+    for name in ("lstm", "gru"):
+        lam = np.asarray(st._lyapunov_grid(keys, jnp.array([2.0, 4.0]), jnp.float32(0.5),
+                                           cell=st.CELLS[name], n_units=8, n_symbols=2))
+        assert lam.shape == (2, 2) and np.isfinite(lam).all() and (lam < 0).all()
+
+
+def test_correlation_map_fixed_point_and_depth_scale():
+    """Ordered phase: c* = 1 and chi_c = chi; chaotic: c* < 1 is a fixed point of the map,
+    and xi_c takes the published-style values at sigma_u = 0.5 (6.45 at g = 2)."""
+    for g in (0.8, 1.4):
+        c, chi_c = grad_theory.mean_field_correlation(g, 0.5)
+        assert c == 1.0 and chi_c == grad_theory.mean_field_rate(g, 0.5)[1]
+    xi = {}
+    for g in (1.6, 2.0, 2.5, 3.0):
+        c, chi_c = grad_theory.mean_field_correlation(g, 0.5)
+        q = grad_theory.mean_field_fixed_point(g, 0.5)
+        x, w = np.polynomial.hermite_e.hermegauss(241)
+        w = w / np.sqrt(2 * np.pi)
+        u1 = np.sqrt(q) * x[:, None]
+        u2 = np.sqrt(q) * (c * x[:, None] + np.sqrt(1 - c * c) * x[None, :])
+        c_next = (g**2 * (np.outer(w, w) * np.tanh(u1) * np.tanh(u2)).sum() + 0.25) / q
+        assert 0 < c < 1 and c_next == pytest.approx(c, abs=1e-8)
+        assert chi_c < 1
+        xi[g] = -1 / np.log(chi_c)
+    assert xi[2.0] == pytest.approx(6.45, abs=0.01)
+    assert xi[2.5] == pytest.approx(4.68, abs=0.01)
+    assert xi[1.6] > xi[2.0] > xi[2.5] > xi[3.0]  # diverges at g_c from the chaotic side
+
+
+def test_finite_n_lyapunov_is_the_annealed_expectation():
+    """Exact Laplace-transform value against a Monte Carlo of 1/2 E ln X, and its limits."""
+    rng = np.random.default_rng(0)
+    g, su, N = 2.5, 0.5, 32
+    q, chi, rate = grad_theory.mean_field_rate(g, su)
+    a = np.sqrt(q) * rng.standard_normal((200_000, N))
+    X = g**2 * ((1 - np.tanh(a) ** 2) ** 2 * rng.standard_normal(a.shape) ** 2).mean(axis=1)
+    mc = 0.5 * np.log(X)
+    exact = grad_theory.mean_field_lyapunov(g, su, N)
+    assert exact == pytest.approx(mc.mean(), abs=4 * mc.std() / np.sqrt(mc.size))
+    assert exact < rate == grad_theory.mean_field_lyapunov(g, su)
+    assert grad_theory.mean_field_lyapunov(g, su, 100_000) == pytest.approx(rate, abs=2e-4)

@@ -5,7 +5,10 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator
 
+from memory_dynamics.io import setting
+
 from .. import plotting
+from ..gradients import mean_field_lyapunov
 from ..trained import GRADIENT_MIN_LAG, depth_scale, horizon_fits
 
 
@@ -229,6 +232,78 @@ def _fig_spectra(ds, plt):
     return fig
 
 
+def _loglog_fit(ax, x, T, se, f, color, marker, label):
+    """Horizons against a scale with their SEs and the fitted slope-1 line (if any)."""
+    ax.errorbar(x, T, yerr=[T * (1 - np.exp(-se)), T * (np.exp(se) - 1)], fmt=marker, ms=3.5,
+                color=color, label=label + (f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
+                                            if "slope" in f else ""))
+    if "log_c" in f:
+        xx = np.array([x.min() / 1.3, x.max() * 1.3])
+        ax.plot(xx, np.exp(f["log_c"]) * xx, "-", color=color, lw=0.9,
+                label=f"c = {np.exp(f['log_c']):.3g} (fitted; slope 1)")
+
+
+def _fig_chaos(ds, plt):
+    """Both sides of the edge of chaos, one row per (task, cell, sigma_u): the networks'
+    maximal Lyapunov exponent at initialisation against the gain, with the mean-field and
+    finite-N theories; the horizon against the correlation depth scale xi_c on both sides;
+    the chaotic horizons against the measured Lyapunov time."""
+    rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
+    fig, axes = _panels(plt, 3, 2.9, 2.7, rows=len(rows))
+    gs = ds.g.values
+    gg = np.linspace(gs.min(), gs.max(), 120)
+    N = int(setting(ds, "n_units"))
+    for r, (t, c, s) in enumerate(rows):
+        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        gc = float(pt.g_c)
+        ax = axes[3 * r]
+        ax.errorbar(gs, pt.lyapunov_mean, yerr=pt.lyapunov_mean_se, fmt="o", ms=3,
+                    color="k", label="measured (mean ± 1 SE)")
+        ax.plot(gg, [mean_field_lyapunov(g, float(s)) for g in gg], "-", color="tab:blue",
+                lw=1.0, label=r"mean field $\frac{1}{2}\ln\chi$ ($N\to\infty$)")
+        ax.plot(gg, [mean_field_lyapunov(g, float(s), N) for g in gg], "--",
+                color="tab:green", lw=1.0, label=f"annealed, N = {N}")
+        ax.axhline(0.0, color="0.6", lw=0.6)
+        ax.axvline(gc, color="tab:red", ls=":", lw=1.0, label=rf"$g_c$ = {gc:.2f}")
+        ax.set_xlabel("gain $g$")
+        ax.set_ylabel(r"max. Lyapunov exponent $\lambda$ (per step)")
+        ax.set_title(_title(ds, t, c, s, ": at initialisation"), fontsize=7.5)
+        ax.legend(fontsize=5.5, loc="lower right")
+        T = np.exp(pt.log_horizon)
+        ax = axes[3 * r + 1]
+        drawn = False
+        for scale, col, mk, lab in (("xi", "tab:blue", "o", r"ordered, $\xi_c = \xi$"),
+                                    ("xi_c_chaotic", "tab:purple", "s", "chaotic")):
+            f = horizon_fits(pt, scale)
+            if f["gains"]:
+                sel = {"g": f["gains"]}
+                _loglog_fit(ax, pt[scale].sel(sel).values, T.sel(sel).values,
+                            pt.log_horizon_se.sel(sel).values, f, col, mk, lab)
+                drawn = True
+        ax.set_xlabel(r"correlation depth scale $\xi_c$ (steps)")
+        ax.set_title(_title(ds, t, c, s, r": $T^*$ against $\xi_c$"), fontsize=7.5)
+        ax3 = axes[3 * r + 2]
+        f = horizon_fits(pt, "lyapunov_time")
+        if f["gains"]:
+            sel = {"g": f["gains"]}
+            _loglog_fit(ax3, pt.lyapunov_time.sel(sel).values, T.sel(sel).values,
+                        pt.log_horizon_se.sel(sel).values, f, "tab:purple", "s",
+                        r"chaotic ($\lambda > 0$)")
+        ax3.set_xlabel(r"Lyapunov time $1/\lambda$ (measured, steps)")
+        ax3.set_title(_title(ds, t, c, s, r": $T^*$ against $1/\lambda$"), fontsize=7.5)
+        for a, ok in ((ax, drawn), (ax3, bool(f["gains"]))):
+            if not ok:
+                plotting.nothing_to_show(a, "no measured horizon\n(censored by the lag grid)")
+                continue
+            a.set_xscale("log")
+            a.set_yscale("log")
+            _plain_log(a.xaxis)
+            _plain_log(a.yaxis)
+            a.set_ylabel(r"learned horizon $T^*$ (steps)")
+            a.legend(fontsize=5.5, loc="upper left")
+    fig.subplots_adjust(wspace=0.42, hspace=0.45)
+    return fig
+
 #: figure name (the file stem) -> function drawing it from the merged dataset
 FIGURES = {
     "trained_trainability_map": _fig_map,
@@ -236,4 +311,5 @@ FIGURES = {
     "trained_gradient_at_init": _fig_gradient,
     "trained_learning_curves": _fig_curves,
     "trained_spectra": _fig_spectra,
+    "trained_chaos": _fig_chaos,
 }

@@ -50,6 +50,9 @@ def recall_dataset(out: dict, ends, knob: tuple, values: dict, settings: dict,
             "grad_sq_at_symbol": (dims, out["grad_sq_at_symbol"].astype(np.float64), {
                 "long_name": "mean squared norm of the error back-propagated to the "
                              "symbol's state, at initialisation", "units": "1"}),
+            "lyapunov": (dims, out["lyapunov"].astype(np.float64), {
+                "long_name": "maximal Lyapunov exponent at initialisation, driven by the "
+                             "input noise", "units": "1", "comment": "per time step"}),
             "baseline": ((), recall_baseline(s["n_symbols"]), {
                 "long_name": "cross-entropy of the best memoryless answer, ln K", **nats}),
             **data_vars,
