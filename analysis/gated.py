@@ -34,7 +34,14 @@ import xarray as xr
 from memory_dynamics.studies.trained import GRADIENT_MIN_LAG
 
 from . import checks as chk
-from .trained import BOOT_SEED, add_grad_rate, add_horizon, horizon_fits
+from .trained import (
+    BOOT_SEED,
+    add_grad_rate,
+    add_horizon,
+    budget_checks,
+    full_budget,
+    horizon_fits,
+)
 
 TITLE = "Trained gated networks: learned horizon against the gate depth scale"
 REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Gers, Schmidhuber & "
@@ -58,8 +65,8 @@ NON_FINITE = {
 def shared_draws(check: str) -> str:
     """Group of checks computed from the same networks: every check of one (task, cell,
     init), whose timescales share their draws (common random numbers)."""
-    return re.sub(r"^(horizon_slope_grad|horizon_slope|horizon_held_out)_|_tau[^_]+$", "",
-                  check)
+    return re.sub(r"^(horizon_slope_grad|horizon_slope|horizon_held_out|horizon_budget)_"
+                  r"|_tau[^_]+$|_steps\d+$", "", check)
 
 
 def gate_depth_scale(tau) -> np.ndarray:
@@ -113,8 +120,15 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
       the slope of ln T* on ln xi_grad = 1, xi_grad the depth scale of the error signal
       measured at initialisation in the same networks (the gated analogue of the RNN's
       xi = -1/ln chi, which mean field predicts; for the gates it is measured).
+
+    All at the full training budget; at a shorter one,
+    :func:`memory_dynamics.analysis.trained.budget_checks`.
     """
-    out, fam_slope, fam_held, fam_grad = [], [], [], []
+    out = budget_checks(ds, [(f"{t}_{c}_{i}", {"task": t, "cell": c, "init": i})
+                             for t in ds.task.values for c in ds.cell.values
+                             for i in ds.init.values], "xi_gate_theory", "tau", "xi_f")
+    ds = full_budget(ds)
+    fam_slope, fam_held, fam_grad = [], [], []
     n_seed = ds.sizes["seed"]
     for t in ds.task.values:
         for c in ds.cell.values:

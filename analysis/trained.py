@@ -89,8 +89,7 @@ def shared_draws(check: str) -> str:
     """Group of checks computed from the same networks: every check of one (task, cell,
     sigma_u), whose gains share their draws (common random numbers)."""
     return re.sub(r"^(grad_rate|horizon_slope|horizon_chaos_slope|horizon_held_out|"
-                  r"horizon_peak)_|_g[^_]+$", "",
-                  check)
+                  r"horizon_peak|horizon_budget)_|_g[^_]+$|_steps\d+$", "", check)
 
 
 def depth_scale(g: float, sigma_u: float) -> tuple[float, float, float]:
@@ -331,8 +330,8 @@ def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
 
     if len(gs) >= 3:
         (x, xb), y, yb = xs(gs), at("log_horizon", gs), at("log_horizon_boot", gs)
-        out["slope"], out["slope_se"] = _ols_slope(x, y), np.nanstd(_ols_slope(xb, yb),
-                                                                     ddof=1)
+        out["slope"], out["slope_boot"] = _ols_slope(x, y), _ols_slope(xb, yb)
+        out["slope_se"] = np.nanstd(out["slope_boot"], ddof=1)
         out["log_c"] = float(np.mean(y - x))
         train, test = gs[::2], gs[1::2]
         (xt, xbt), yt = xs(train), at("log_horizon", train)
@@ -360,6 +359,57 @@ def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
     return out
 
 
+def full_budget(ds: xr.Dataset) -> xr.Dataset:
+    """The dataset at its full training budget (the last ``budget``): what every check
+    and figure uses except the comparison of budgets."""
+    return ds.isel(budget=-1) if "budget" in ds.dims else ds
+
+
+def budget_checks(ds: xr.Dataset, series, scale: str, knob: str, scale_name: str
+                  ) -> list[chk.Check]:
+    """The horizon's slope at every shorter training budget (the same networks part-way):
+    against 1 (``prediction``: T* = c scale with a c that may depend on the budget), and
+    against the full budget's slope (``prediction``: the slope does not depend on the
+    budget). ``series`` lists ``(tag, selection)``; shared by ``trained`` and ``gated``.
+
+    The difference's SE is that of the difference of the two bootstraps, drawn
+    independently: the budgets share their networks, so it is conservative."""
+    if ds.sizes.get("budget", 1) < 2:
+        return []
+    full = int(ds.budget[-1])
+    n_seed = ds.sizes["seed"]
+    slopes, diffs = [], []
+    for tag, sel in series:
+        pt = ds.sel(sel)
+        ff = horizon_fits(pt.isel(budget=-1), scale, knob)
+        for b in ds.budget.values[:-1]:
+            fb = horizon_fits(pt.sel(budget=b), scale, knob)
+            if "slope" in fb:
+                slopes.append((tag, int(b), fb))
+                if "slope" in ff:
+                    diffs.append((tag, int(b), ff, fb))
+    out = []
+    z = chk.sidak(len(slopes))
+    for tag, b, f in slopes:
+        out.append(chk.within_se(
+            f"horizon_slope_{tag}_steps{b}",
+            f"{tag}, budget {b} Adam steps (of {full}): slope of ln T* on ln {scale_name} over "
+            f"{knob} = {', '.join(f'{v:g}' for v in f['gains'])} vs 1; parametric-bootstrap "
+            f"SE from {n_seed} seeds per lag; Sidak over {len(slopes)}", 1.0, f["slope"],
+            f["slope_se"], z))
+    z = chk.sidak(len(diffs))
+    for tag, b, ff, fb in diffs:
+        d = ff["slope_boot"] - fb["slope_boot"]
+        out.append(chk.within_se(
+            f"horizon_budget_{tag}_steps{b}",
+            f"{tag}: slope of ln T* on ln {scale_name} after {full} Adam steps minus after "
+            f"{b} ({ff['slope']:.3f} - {fb['slope']:.3f}) vs 0 (the slope does not depend "
+            f"on the budget; c may); SE of the difference of independent bootstraps "
+            f"(conservative: the same networks); Sidak over {len(diffs)}", 0.0,
+            ff["slope"] - fb["slope"], float(np.nanstd(d, ddof=1)), z))
+    return out
+
+
 def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     """The horizon against the depth scale, the peak against the edge of chaos, and the
     error signal at initialisation against the mean-field rate.
@@ -374,8 +424,14 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
       at every ordered gain and noise (SE over seeds, Student t). Sidak within each family.
     * ``fitted``: c of T* = c xi fitted on every other ordered gain, against ln T* at the
       gains left out (cross-validated: c comes from the same simulation).
+
+    All at the full training budget; at a shorter one, :func:`budget_checks` (the slope
+    against 1 and against the full budget's).
     """
-    out = []
+    out = budget_checks(ds, [(f"{t}_{c}_sigma{s:g}", {"task": t, "cell": c, "sigma_u": s})
+                             for t in ds.task.values for c in ds.cell.values
+                             for s in ds.sigma_u.values], "xi", "g", "xi")
+    ds = full_budget(ds)
     n_seed = ds.sizes["seed"]
     fam_slope, fam_held, fam_peak, peaks = [], [], [], {}
     for task in ds.task.values:

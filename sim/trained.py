@@ -50,7 +50,7 @@ import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 __all__ = ["VanillaRNN", "LSTM", "GRU", "CELLS", "init_params", "recall_batch", "recall_loss",
-           "train", "train_recall", "recall_baseline", "record_steps"]
+           "train", "train_recall", "recall_baseline", "record_steps", "budget_steps"]
 
 
 def recall_baseline(n_symbols: int) -> float:
@@ -363,9 +363,19 @@ def record_steps(steps: int, n_record: int) -> list[int]:
     return [every * (i + 1) for i in range(n_record - 1)] + [steps]
 
 
+def budget_steps(steps: int, n_record: int, fraction: float | None) -> list[int]:
+    """The training budgets at which the held-out loss is measured: the full ``steps`` and,
+    unless ``fraction`` is None, the end of the first learning-curve block at or after
+    ``fraction * steps`` (:func:`record_steps`), increasing and distinct."""
+    if fraction is None:
+        return [steps]
+    early = next(e for e in record_steps(steps, n_record) if e >= fraction * steps)
+    return sorted({early, steps})
+
+
 def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
           n_units: int, n_symbols: int, batch: int, steps: int, lr: float, n_test: int,
-          n_record: int,
+          n_record: int, test_at,
           progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
     """Train ``n_seeds`` networks of one cell at every knob value on delayed recall at one
     lag, all at once.
@@ -395,11 +405,16 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     n_units, n_symbols, batch, steps, lr, n_test, n_record
         Network size N, symbols K, training batch, Adam steps and rate, held-out test
         sequences, records of the learning curve (:func:`record_steps`).
+    test_at : sequence of int
+        Training budgets (Adam steps, each the end of a learning-curve block, e.g. from
+        :func:`budget_steps`) after which the held-out loss is measured: the networks
+        trained for fewer steps are the same networks part-way (Adam's rate is constant).
 
     Returns
     -------
     dict of numpy arrays, shape (seed, knob, ...)
-        ``test_loss`` (nats, on ``n_test`` held-out sequences after training),
+        ``test_loss`` (seed, knob, budget: nats, on ``n_test`` held-out sequences after
+        each budget of ``test_at``),
         ``train_curve`` (seed, knob, record: mean training loss of each block of Adam
         steps), ``grad_sq_at_symbol`` (mean squared norm of the error signal at the
         symbol's state at initialisation, on the first ``batch`` test sequences),
@@ -408,6 +423,11 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     """
     if not 1 <= n_record <= steps:
         raise ValueError(f"n_record = {n_record}: allowed 1 <= n_record <= steps = {steps}")
+    ends = record_steps(steps, n_record)
+    test_at = [int(b) for b in test_at]
+    if not test_at or any(b not in ends for b in test_at):
+        raise ValueError(f"test_at = {test_at}: allowed a non-empty list of learning-curve "
+                         f"block ends {ends}")
     root = jax.random.key(seed)
     keys = jax.vmap(lambda s: jax.random.fold_in(root, s))(jnp.arange(n_seeds))
     kw = dict(cell=cell, lag=int(lag), n_symbols=int(n_symbols), n_units=int(n_units),
@@ -417,17 +437,18 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     lyap = _lyapunov_grid(keys, knobs, su, cell=cell, n_units=int(n_units),
                           n_symbols=int(n_symbols))
     # the data keys of a seed (the same for all its knob values): n_record blocks of steps
-    ends = record_steps(steps, n_record)
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))
-    states, curve = opt_init(params), []
+    states, curve, tested = opt_init(params), [], []
     for i, (a, b) in enumerate(zip((0, *ends[:-1]), ends)):
         params, states, loss = _block_grid(params, states, step_keys[:, a:b], su,
                                            jnp.float32(lr), **kw)
         curve.append(np.asarray(loss))
+        if b in test_at:  # before the next block donates the parameters
+            tested.append(np.asarray(_test_grid(params, test, cell)))
         if progress is not None:
             progress(i + 1, n_record)
-    out = {"test_loss": _test_grid(params, test, cell), "train_curve": np.stack(curve, axis=-1),
+    out = {"test_loss": np.stack(tested, axis=-1), "train_curve": np.stack(curve, axis=-1),
            "grad_sq_at_symbol": grad0, "lyapunov": lyap, "W": params["W"],
            "b": params["b"]}
     return {k: np.asarray(v) for k, v in out.items()}
@@ -441,4 +462,4 @@ def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     ``gated`` study trains through it with its own)."""
     return train(CELLS["rnn"], gains, n_seeds, lag, sigma_u, seed, n_units=n_units,
                  n_symbols=n_symbols, batch=batch, steps=steps, lr=lr, n_test=n_test,
-                 n_record=n_record, progress=progress)
+                 n_record=n_record, test_at=[steps], progress=progress)

@@ -13,7 +13,8 @@ from memory_dynamics.studies.gated import STUDY
 st = pytest.importorskip("memory_dynamics.sim.trained")
 jnp = pytest.importorskip("jax.numpy")
 
-TINY = dict(n_units=8, n_symbols=2, batch=32, steps=150, lr=1e-2, n_test=64, n_record=5)
+TINY = dict(n_units=8, n_symbols=2, batch=32, steps=150, lr=1e-2, n_test=64, n_record=5,
+            test_at=[150])
 
 
 @pytest.mark.parametrize("name", ["lstm", "gru"])
@@ -104,3 +105,21 @@ def test_presets_and_config_rules():
     with pytest.raises(ConfigError, match="gated.lag"):
         STUDY.check_config({"gated": {**resolve("default")["gated"], "lag": [8, 4]}})
     STUDY.check_config(resolve("large"))
+
+
+def test_a_shorter_budget_gets_its_own_slope_and_a_comparison():
+    """Two budgets (the same networks part-way): the slope at the shorter one against 1 and
+    against the full budget's; a budget that changes only c passes, one that changes the
+    exponent fails."""
+    for early_slope, early_c in ((1.0, 12.0), (1.6, 12.0)):
+        parts = [_synthetic(c=early_c, slope=early_slope), _synthetic()]
+        ds = parts[1].assign(test_loss=xr.concat([p.test_loss for p in parts], "budget"))
+        ds = ds.assign_coords(budget=[300, 600])
+        checks = {c.check: c for c in gth.make_checks(gth.add_theory(ds))}
+        early = checks["horizon_slope_recall_lstm_constant_steps300"]
+        diff = checks["horizon_budget_recall_lstm_constant_steps300"]
+        assert early.kind == diff.kind == "prediction"
+        assert checks["horizon_slope_recall_lstm_constant"].passed  # the full budget
+        assert early.passed == diff.passed == (early_slope == 1.0)
+        assert gth.shared_draws(diff.check) == gth.shared_draws(early.check) == \
+            "recall_lstm_constant"

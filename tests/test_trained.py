@@ -140,7 +140,10 @@ def test_checks_of_one_noise_level_share_their_draws():
                                            "grad_rate_recall_rnn_sigma0.5_g1.4",
                                            "horizon_slope_recall_rnn_sigma0.5",
                                            "horizon_held_out_recall_rnn_sigma0.5_g1",
-                                           "horizon_peak_recall_rnn_sigma0.5")}
+                                           "horizon_peak_recall_rnn_sigma0.5",
+                                           "horizon_chaos_slope_recall_rnn_sigma0.5",
+                                           "horizon_slope_recall_rnn_sigma0.5_steps300",
+                                           "horizon_budget_recall_rnn_sigma0.5_steps300")}
     assert groups == {"recall_rnn_sigma0.5"}
     assert th.shared_draws("grad_rate_recall_rnn_sigma0.25_g1") == "recall_rnn_sigma0.25"
 
@@ -231,3 +234,22 @@ def test_finite_n_lyapunov_is_the_annealed_expectation():
     assert exact == pytest.approx(mc.mean(), abs=4 * mc.std() / np.sqrt(mc.size))
     assert exact < rate == grad_theory.mean_field_lyapunov(g, su)
     assert grad_theory.mean_field_lyapunov(g, su, 100_000) == pytest.approx(rate, abs=2e-4)
+
+
+def test_budgets_are_learning_curve_block_ends():
+    assert st.budget_steps(600, 20, 0.5) == [300, 600]
+    assert st.budget_steps(13, 4, 0.5) == [9, 13]  # blocks end at 3, 6, 9, 13
+    assert st.budget_steps(13, 4, None) == [13]
+    assert st.budget_steps(10, 1, 0.5) == [10]  # one block: one budget
+    with pytest.raises(ValueError, match="test_at"):
+        st.train(st.CELLS["rnn"], [1.0], 2, 2, 0.5, 1, **{**TINY, "test_at": [7]})
+
+
+def test_the_held_out_loss_at_a_shorter_budget_is_of_the_same_networks_part_way():
+    """The full budget's loss equals a run that tests only at the end; the shorter budget's
+    loss is measured on the same networks earlier (it differs)."""
+    both = st.train(st.CELLS["rnn"], [1.0], 2, 3, 0.5, 4, **{**TINY, "test_at": [60, 120]})
+    end = st.train(st.CELLS["rnn"], [1.0], 2, 3, 0.5, 4, **{**TINY, "test_at": [120]})
+    assert both["test_loss"].shape == (2, 1, 2)
+    np.testing.assert_array_equal(both["test_loss"][..., 1], end["test_loss"][..., 0])
+    assert not np.array_equal(both["test_loss"][..., 0], both["test_loss"][..., 1])

@@ -6,7 +6,7 @@ import numpy as np
 
 from .. import plotting
 from ..gated import gate_depth_scale
-from ..trained import horizon_fits
+from ..trained import full_budget, horizon_fits
 from .trained import _panels, _plain_log
 
 
@@ -34,6 +34,7 @@ def _horizon_points(ax, pt, x, **kw):
 
 def _fig_map(ds, plt):
     """Success fraction over (tau, lag), with c tau and the measured horizons."""
+    ds = full_budget(ds)
     series = _series(ds)
     fig, axes = _panels(plt, len(series), 2.9, 2.6)
     lags, taus = ds.lag.values, ds.tau.values
@@ -79,20 +80,25 @@ def _fig_horizon(ds, plt):
     fig, axes = _panels(plt, len(_SCALES), 3.3, 3.0)
     for ax, (scale, label, kind) in zip(axes, _SCALES):
         drawn = False
-        for col, (t, c, i) in zip(plotting.colors(len(series)), series):
-            pt = ds.sel(task=t, cell=c, init=i)
+        budgets = ds.budget.values
+        for col, (t, c, i), b in [(col, ser, b) for col, ser in
+                                  zip(plotting.colors(len(series)), series) for b in budgets]:
+            full = b == budgets[-1]
+            pt = ds.sel(task=t, cell=c, init=i, budget=b)
             x = pt[scale].values
             if not np.isfinite(x).any():
                 continue
             f = horizon_fits(pt, scale, "tau")
-            lab = f"{c}, {i}"
+            lab = f"{c}, {i}, {b} steps"
             if "slope" in f:
                 lab += f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
             ok = np.isfinite(x)
-            _horizon_points(ax, pt.isel(tau=ok), x[ok], color=col, label=lab)
+            _horizon_points(ax, pt.isel(tau=ok), x[ok], color=col, label=lab,
+                            mfc=col if full else "white")
             if "log_c" in f:
                 xx = np.array([np.nanmin(x) / 1.2, np.nanmax(x) * 1.2])
-                ax.plot(xx, np.exp(f["log_c"]) * xx, "-", color=col, lw=0.9)
+                ax.plot(xx, np.exp(f["log_c"]) * xx, "-" if full else "--", color=col,
+                        lw=0.9)
             drawn = True
         if not drawn:
             plotting.nothing_to_show(ax, "no measured scale\n(the error signal does not "
@@ -114,6 +120,7 @@ def _fig_horizon(ds, plt):
 
 def _fig_gradient(ds, plt):
     """ln |dL/dstate_0|^2 at initialisation against the lag, with the constant-gate slope."""
+    ds = full_budget(ds)
     series = _series(ds)
     fig, axes = _panels(plt, len(series), 2.7, 2.6)
     lags = ds.lag.values
@@ -148,6 +155,7 @@ def _learned_lag(pt):
 
 def _fig_curves(ds, plt):
     """Training loss against Adam steps at the longest lag some timescale learns."""
+    ds = full_budget(ds)
     series = _series(ds)
     fig, axes = _panels(plt, len(series), 2.7, 2.5)
     for ax, (t, c, i) in zip(axes, series):
@@ -172,6 +180,7 @@ def _fig_curves(ds, plt):
 
 def _fig_timescales(ds, plt):
     """Per-unit gate timescales after training against the lag, at every initial tau."""
+    ds = full_budget(ds)
     series = _series(ds)
     fig, axes = _panels(plt, len(series), 2.8, 2.7)
     lags = ds.lag.values

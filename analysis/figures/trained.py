@@ -9,7 +9,7 @@ from memory_dynamics.io import setting
 
 from .. import plotting
 from ..gradients import mean_field_lyapunov
-from ..trained import GRADIENT_MIN_LAG, depth_scale, horizon_fits
+from ..trained import GRADIENT_MIN_LAG, depth_scale, full_budget, horizon_fits
 
 
 def _series(ds):
@@ -47,6 +47,7 @@ def _plain_log(axis) -> None:
 
 def _fig_map(ds, plt):
     """Success fraction over (gain, lag), with c xi(g) and the measured horizons."""
+    ds = full_budget(ds)
     fig, axes, panels = _by_series(ds, plt, 2.7, 2.6)
     lags, gs = ds.lag.values, ds.g.values
     gg = np.linspace(gs.min(), gs.max(), 200)
@@ -100,27 +101,32 @@ def _fig_horizon(ds, plt):
     """T* against xi and against xi_s (ordered phase), log-log, with slope-1 lines."""
     series = [(t, c, v, lab) for t, c in _series(ds) for v, lab in _SCALES]
     fig, axes = _panels(plt, len(series), 3.0, 2.8)
+    budgets = ds.budget.values
     for ax, (t, c, scale, label) in zip(axes, series):
         drawn = fitted = False
         for col, s in zip(plotting.colors(ds.sizes["sigma_u"]), ds.sigma_u.values):
-            pt = ds.sel(task=t, cell=c, sigma_u=s)
-            f = horizon_fits(pt, scale)
-            gs = f["gains"]
-            if not gs:
-                continue
-            xi = pt[scale].sel(g=gs).values
-            T = np.exp(pt.log_horizon.sel(g=gs).values)
-            se = pt.log_horizon_se.sel(g=gs).values
-            lab = rf"$\sigma_u$ = {s:g}"
-            if "slope" in f:
-                lab += f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
-            ax.errorbar(xi, T, yerr=[T * (1 - np.exp(-se)), T * (np.exp(se) - 1)], fmt="o",
-                        ms=3, color=col, label=lab)
-            if "log_c" in f:
-                xx = np.array([xi.min() / 1.3, xi.max() * 1.3])
-                ax.plot(xx, np.exp(f["log_c"]) * xx, "-", color=col, lw=0.9)
-                fitted = True
-            drawn = True
+            for b in budgets:
+                full = b == budgets[-1]
+                pt = ds.sel(task=t, cell=c, sigma_u=s, budget=b)
+                f = horizon_fits(pt, scale)
+                gs = f["gains"]
+                if not gs:
+                    continue
+                xi = pt[scale].sel(g=gs).values
+                T = np.exp(pt.log_horizon.sel(g=gs).values)
+                se = pt.log_horizon_se.sel(g=gs).values
+                lab = rf"$\sigma_u$ = {s:g}, {b} steps"
+                if "slope" in f:
+                    lab += f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
+                ax.errorbar(xi, T, yerr=[T * (1 - np.exp(-se)), T * (np.exp(se) - 1)],
+                            fmt="o", ms=3, color=col, mfc=col if full else "white",
+                            label=lab)
+                if "log_c" in f:
+                    xx = np.array([xi.min() / 1.3, xi.max() * 1.3])
+                    ax.plot(xx, np.exp(f["log_c"]) * xx, "-" if full else "--", color=col,
+                            lw=0.9)
+                    fitted = True
+                drawn = True
         if not drawn:
             plotting.nothing_to_show(ax, "no ordered gain has a measured horizon\n"
                                          "(all censored by the lag grid)")
@@ -165,6 +171,7 @@ def _fig_gradient(ds, plt):
 
 def _fig_curves(ds, plt):
     """Training loss against Adam steps at the longest lag some gain learns."""
+    ds = full_budget(ds)
     fig, axes, panels = _by_series(ds, plt, 2.7, 2.5)
     for ax, (t, c, s) in zip(axes, panels):
         pt = ds.sel(task=t, cell=c, sigma_u=s)
@@ -196,6 +203,7 @@ def _spectrum_gains(pt):
 def _fig_spectra(ds, plt):
     """Eigenvalue moduli of the trained W against their rank, per lag, beside the circular
     law of the initial W = g Z: one row per (task, cell, sigma_u)."""
+    ds = full_budget(ds)
     rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
     ncol = max(len(_spectrum_gains(ds.sel(task=t, cell=c, sigma_u=s))) for t, c, s in rows)
     fig, axes = _panels(plt, ncol, 2.7, 2.6, rows=len(rows))
@@ -248,6 +256,7 @@ def _fig_chaos(ds, plt):
     maximal Lyapunov exponent at initialisation against the gain, with the mean-field and
     finite-N theories; the horizon against the correlation depth scale xi_c on both sides;
     the chaotic horizons against the measured Lyapunov time."""
+    ds = full_budget(ds)
     rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
     fig, axes = _panels(plt, 3, 2.9, 2.7, rows=len(rows))
     gs = ds.g.values

@@ -15,7 +15,12 @@ def train_point(cell_name: str, knobs, values: dict, settings: dict, seed: SeedL
     """Train ``n_seeds`` networks of cell ``cell_name`` at every knob value at the point's
     lag and noise (:func:`memory_dynamics.sim.trained.train`); returns the outputs and the
     record steps of the learning curve."""
-    from memory_dynamics.sim.trained import CELLS, record_steps, train  # imports JAX
+    from memory_dynamics.sim.trained import (  # imports JAX
+        CELLS,
+        budget_steps,
+        record_steps,
+        train,
+    )
 
     s = settings
     # jax.random.key keeps the low 32 bits of this draw (JAX without x64): a uniform
@@ -24,16 +29,18 @@ def train_point(cell_name: str, knobs, values: dict, settings: dict, seed: SeedL
     out = train(CELLS[cell_name], knobs, s["n_seeds"], values["lag"], values["sigma_u"], key,
                 n_units=s["n_units"], n_symbols=s["n_symbols"], batch=s["batch"],
                 steps=s["steps"], lr=s["lr"], n_test=s["n_test"], n_record=s["n_record"],
+                test_at=budget_steps(s["steps"], s["n_record"], s["budget_fraction"]),
                 progress=progress)
     return out, record_steps(s["steps"], s["n_record"])
 
 
 def recall_dataset(out: dict, ends, knob: tuple, values: dict, settings: dict,
                    data_vars: dict, coords: dict) -> xr.Dataset:
-    """The dataset of one point: test loss, learning curve, error signal at
-    initialisation and the baseline on (seed, knob), plus ``data_vars`` and ``coords``.
-    ``knob`` is ``(name, values, attrs)`` of the cell's knob dimension."""
-    from memory_dynamics.sim.trained import recall_baseline
+    """The dataset of one point: test loss (seed, knob, budget), learning curve, error
+    signal at initialisation, Lyapunov exponent and the baseline on (seed, knob), plus
+    ``data_vars`` and ``coords``. ``knob`` is ``(name, values, attrs)`` of the cell's knob
+    dimension."""
+    from memory_dynamics.sim.trained import budget_steps, recall_baseline
 
     s = settings
     name, kv, kattrs = knob
@@ -41,9 +48,9 @@ def recall_dataset(out: dict, ends, knob: tuple, values: dict, settings: dict,
     dims = ("seed", name)
     return xr.Dataset(
         {
-            "test_loss": (dims, out["test_loss"].astype(np.float64), {
-                "long_name": f"cross-entropy of the answer after training, {s['n_test']} "
-                             "held-out sequences", **nats}),
+            "test_loss": ((*dims, "budget"), out["test_loss"].astype(np.float64), {
+                "long_name": f"cross-entropy of the answer after training for budget Adam "
+                             f"steps, {s['n_test']} held-out sequences", **nats}),
             "train_curve": ((*dims, "step"), out["train_curve"].astype(np.float64), {
                 "long_name": "mean training cross-entropy over the block of Adam steps "
                              "ending at step", **nats}),
@@ -62,6 +69,10 @@ def recall_dataset(out: dict, ends, knob: tuple, values: dict, settings: dict,
                                                        "units": "1"}),
             name: (name, np.asarray(kv, float), kattrs),
             "step": ("step", np.array(ends), {"long_name": "Adam steps", "units": "1"}),
+            "budget": ("budget", np.array(budget_steps(s["steps"], s["n_record"],
+                                                       s["budget_fraction"])), {
+                "long_name": "training budget: Adam steps before the held-out loss is "
+                             "measured (the same networks part-way)", "units": "1"}),
             "task": ((), values["task"], {"long_name": "task"}),
             "cell": ((), values["cell"], {"long_name": "recurrent cell"}),
             "lag": ((), int(values["lag"]), {
