@@ -240,14 +240,16 @@ def _fig_spectra(ds, plt):
     return fig
 
 
-def _loglog_fit(ax, x, T, se, f, color, marker, label):
-    """Horizons against a scale with their SEs and the fitted slope-1 line (if any)."""
+def _loglog_fit(ax, x, T, se, f, color, marker, label, filled=True):
+    """Horizons against a scale with their SEs and the fitted slope-1 line (if any);
+    open markers and a dashed line unless ``filled``."""
     ax.errorbar(x, T, yerr=[T * (1 - np.exp(-se)), T * (np.exp(se) - 1)], fmt=marker, ms=3.5,
-                color=color, label=label + (f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
-                                            if "slope" in f else ""))
+                color=color, mfc=color if filled else "white",
+                label=label + (f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
+                               if "slope" in f else ""))
     if "log_c" in f:
         xx = np.array([x.min() / 1.3, x.max() * 1.3])
-        ax.plot(xx, np.exp(f["log_c"]) * xx, "-", color=color, lw=0.9,
+        ax.plot(xx, np.exp(f["log_c"]) * xx, "-" if filled else "--", color=color, lw=0.9,
                 label=f"c = {np.exp(f['log_c']):.3g} (fitted; slope 1)")
 
 
@@ -255,15 +257,16 @@ def _fig_chaos(ds, plt):
     """Both sides of the edge of chaos, one row per (task, cell, sigma_u): the networks'
     maximal Lyapunov exponent at initialisation against the gain, with the mean-field and
     finite-N theories; the horizon against the correlation depth scale xi_c on both sides;
-    the chaotic horizons against the measured Lyapunov time."""
-    ds = full_budget(ds)
+    the chaotic horizons against the measured Lyapunov time. The horizons at the full budget
+    (filled) and, on the chaotic side, at the shorter one (open)."""
+    budgets = ds.budget.values
     rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
-    fig, axes = _panels(plt, 3, 2.9, 2.7, rows=len(rows))
+    fig, axes = _panels(plt, 3, 2.9, 3.7, rows=len(rows))
     gs = ds.g.values
     gg = np.linspace(gs.min(), gs.max(), 120)
     N = int(setting(ds, "n_units"))
     for r, (t, c, s) in enumerate(rows):
-        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        pt = full_budget(ds.sel(task=t, cell=c, sigma_u=s))
         gc = float(pt.g_c)
         ax = axes[3 * r]
         ax.errorbar(gs, pt.lyapunov_mean, yerr=pt.lyapunov_mean_se, fmt="o", ms=3,
@@ -278,29 +281,30 @@ def _fig_chaos(ds, plt):
         ax.set_ylabel(r"max. Lyapunov exponent $\lambda$ (per step)")
         ax.set_title(_title(ds, t, c, s, ": at initialisation"), fontsize=7.5)
         ax.legend(fontsize=5.5, loc="lower right")
-        T = np.exp(pt.log_horizon)
-        ax = axes[3 * r + 1]
-        drawn = False
-        for scale, col, mk, lab in (("xi", "tab:blue", "o", r"ordered, $\xi_c = \xi$"),
-                                    ("xi_c_chaotic", "tab:purple", "s", "chaotic")):
-            f = horizon_fits(pt, scale)
-            if f["gains"]:
-                sel = {"g": f["gains"]}
-                _loglog_fit(ax, pt[scale].sel(sel).values, T.sel(sel).values,
-                            pt.log_horizon_se.sel(sel).values, f, col, mk, lab)
-                drawn = True
+        ax, ax3 = axes[3 * r + 1], axes[3 * r + 2]
+        drawn = drawn3 = False
+        for b in budgets:
+            pb = ds.sel(task=t, cell=c, sigma_u=s, budget=b)
+            full = b == budgets[-1]
+            T, se = np.exp(pb.log_horizon), pb.log_horizon_se
+            steps = f", {b} steps"
+            for a, scale, col, mk, lab in (
+                    (ax, "xi", "tab:blue", "o", r"ordered, $\xi_c = \xi$"),
+                    (ax, "xi_c_chaotic", "tab:purple", "s", "chaotic"),
+                    (ax3, "lyapunov_time", "tab:purple", "s", r"chaotic ($\lambda > 0$)")):
+                if scale == "xi" and not full:
+                    continue
+                f = horizon_fits(pb, scale)
+                if f["gains"]:
+                    sel = {"g": f["gains"]}
+                    _loglog_fit(a, pb[scale].sel(sel).values, T.sel(sel).values,
+                                se.sel(sel).values, f, col, mk, lab + steps, full)
+                    drawn, drawn3 = drawn or a is ax, drawn3 or a is ax3
         ax.set_xlabel(r"correlation depth scale $\xi_c$ (steps)")
         ax.set_title(_title(ds, t, c, s, r": $T^*$ against $\xi_c$"), fontsize=7.5)
-        ax3 = axes[3 * r + 2]
-        f = horizon_fits(pt, "lyapunov_time")
-        if f["gains"]:
-            sel = {"g": f["gains"]}
-            _loglog_fit(ax3, pt.lyapunov_time.sel(sel).values, T.sel(sel).values,
-                        pt.log_horizon_se.sel(sel).values, f, "tab:purple", "s",
-                        r"chaotic ($\lambda > 0$)")
         ax3.set_xlabel(r"Lyapunov time $1/\lambda$ (measured, steps)")
         ax3.set_title(_title(ds, t, c, s, r": $T^*$ against $1/\lambda$"), fontsize=7.5)
-        for a, ok in ((ax, drawn), (ax3, bool(f["gains"]))):
+        for a, ok in ((ax, drawn), (ax3, drawn3)):
             if not ok:
                 plotting.nothing_to_show(a, "no measured horizon\n(censored by the lag grid)")
                 continue
@@ -308,9 +312,14 @@ def _fig_chaos(ds, plt):
             a.set_yscale("log")
             _plain_log(a.xaxis)
             _plain_log(a.yaxis)
+            lo, hi = a.get_xlim()
+            if hi / lo > 20:  # fewer labels on a wide axis
+                ticks = [v for v in (0.5, 1, 2, 5, 10, 20, 50, 100, 200) if lo <= v <= hi]
+                a.set_xticks(ticks, [f"{v:g}" for v in ticks])
             a.set_ylabel(r"learned horizon $T^*$ (steps)")
-            a.legend(fontsize=5.5, loc="upper left")
-    fig.subplots_adjust(wspace=0.42, hspace=0.45)
+            a.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(-0.05, -0.2),
+                     frameon=False)  # below the panel: the points fill it
+    fig.subplots_adjust(wspace=0.42, hspace=0.95)
     return fig
 
 #: figure name (the file stem) -> function drawing it from the merged dataset
