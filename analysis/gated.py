@@ -39,6 +39,7 @@ from .trained import (
     add_grad_rate,
     add_horizon,
     budget_checks,
+    budget_slopes,
     full_budget,
     horizon_fits,
 )
@@ -121,14 +122,20 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
       measured at initialisation in the same networks (the gated analogue of the RNN's
       xi = -1/ln chi, which mean field predicts; for the gates it is measured).
 
-    All at the full training budget; at a shorter one,
-    :func:`memory_dynamics.analysis.trained.budget_checks`.
+    The slope on xi_f at every training budget (one Sidak family), its difference between
+    budgets (:func:`memory_dynamics.analysis.trained.budget_checks`); the rest at the full
+    budget.
     """
-    out = budget_checks(ds, [(f"{t}_{c}_{i}", {"task": t, "cell": c, "init": i})
-                             for t in ds.task.values for c in ds.cell.values
-                             for i in ds.init.values], "xi_gate_theory", "tau", "xi_f")
+    series = [(f"{t}_{c}_{i}", {"task": t, "cell": c, "init": i})
+              for t in ds.task.values for c in ds.cell.values for i in ds.init.values]
+    out = budget_checks(ds, series, "xi_gate_theory", "tau", "xi_f")
+    full = int(ds.budget[-1]) if "budget" in ds.dims else None
+    fam_slope = [(tag + ("" if b == full else f"_steps{b}"),
+                  "" if b is None else f" after {b} Adam steps", f)
+                 for tag, sel in series
+                 for b, f in budget_slopes(ds, sel, "xi_gate_theory", "tau") if "slope" in f]
     ds = full_budget(ds)
-    fam_slope, fam_held, fam_grad = [], [], []
+    fam_held, fam_grad = [], []
     n_seed = ds.sizes["seed"]
     for t in ds.task.values:
         for c in ds.cell.values:
@@ -137,16 +144,15 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                 f = horizon_fits(pt, "xi_gate_theory", "tau")
                 tag = f"{t}_{c}_{i}"
                 if "slope" in f:
-                    fam_slope.append((tag, f))
                     fam_held += [(tag, *h) for h in f["held_out"]]
                 fg = horizon_fits(pt, "xi_grad", "tau")
                 if "slope" in fg:
                     fam_grad.append((tag, fg))
     z = chk.sidak(len(fam_slope))
-    for tag, f in fam_slope:
+    for tag, after, f in fam_slope:
         out.append(chk.within_se(
             f"horizon_slope_{tag}",
-            f"{tag}: slope of ln T* on ln xi_f (xi_f = -1/(2 ln(1 - 1/tau)), the depth "
+            f"{tag}{after}: slope of ln T* on ln xi_f (xi_f = -1/(2 ln(1 - 1/tau)), the depth "
             f"scale of constant retention gates 1 - 1/tau at initialisation) over the "
             f"{len(f['gains'])} timescales with a measured horizon (tau = "
             f"{', '.join(f'{v:g}' for v in f['gains'])}) vs 1 (T* = c xi_f); "

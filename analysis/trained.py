@@ -114,7 +114,7 @@ def log_horizon(survival: np.ndarray, lags: np.ndarray) -> np.ndarray:
     return x[0] + (0.5 * (S[..., 1:] + S[..., :-1]) * np.diff(x)).sum(axis=-1)
 
 
-def _bootstrap(success: np.ndarray, n_boot: int) -> np.ndarray:
+def _bootstrap(success: np.ndarray, n_boot: int, seed=BOOT_SEED) -> np.ndarray:
     """Survival fractions drawn ``n_boot`` times from their Jeffreys posterior:
     ``success`` (..., lag, seed, knob) -> (boot, ..., lag, knob), each cell
     S ~ Beta(k + 1/2, n - k + 1/2) with k of n seeds learning.
@@ -125,7 +125,7 @@ def _bootstrap(success: np.ndarray, n_boot: int) -> np.ndarray:
     common random numbers: the SEs of slopes and of differences between them are
     conservative.
     """
-    rng = np.random.default_rng(BOOT_SEED)
+    rng = np.random.default_rng(seed)
     n = success.shape[-2]
     k = success.sum(axis=-2)
     return rng.beta(k + 0.5, n - k + 0.5, size=(n_boot, *k.shape))
@@ -142,7 +142,8 @@ def add_horizon(ds: xr.Dataset, knob: str) -> xr.Dataset:
                                          f"{setting(ds, 'success_loss')} ln K", units="1")
     ds["survival"] = success.mean("seed").assign_attrs(
         long_name="fraction of seeds that learn the lag S(T)", units="1")
-    other = [d for d in success.dims if d not in ("lag", "seed", knob)]
+    budget = ["budget"] if "budget" in success.dims else []
+    other = budget + [d for d in success.dims if d not in ("budget", "lag", "seed", knob)]
     arr = success.transpose(*other, "lag", "seed", knob).values
     S = arr.mean(axis=-2)
     lags = ds.lag.values
@@ -150,7 +151,15 @@ def add_horizon(ds: xr.Dataset, knob: str) -> xr.Dataset:
     ds["log_horizon"] = (hdims, log_horizon(S, lags), {
         "long_name": "ln T*: ln T_1 + integral of S(T) d ln T (geometric-mean horizon)",
         "units": "1"})
-    boot = log_horizon(_bootstrap(arr, int(setting(ds, "n_boot"))), lags)
+    n_boot = int(setting(ds, "n_boot"))
+    if budget:  # one stream per budget: the full budget's does not depend on the others
+        last = ds.budget.values[-1]
+        draws = np.stack([_bootstrap(arr[i], n_boot, BOOT_SEED if b == last
+                                     else [BOOT_SEED, int(b)])
+                          for i, b in enumerate(ds.budget.values)], axis=1)
+    else:
+        draws = _bootstrap(arr, n_boot)
+    boot = log_horizon(draws, lags)
     ds["log_horizon_boot"] = (("boot", *hdims), boot, {
         "long_name": "ln T* of parametric-bootstrap draws of the survival", "units": "1"})
     ds["log_horizon_se"] = (hdims, boot.std(axis=0, ddof=1), {
@@ -307,7 +316,7 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     return ds
 
 
-def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
+def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g", within=None) -> dict:
     """The proportionality tests of one series (``pt``: one point of the other sweep axes)
     against the timescale ``scale`` (a variable on ``knob``; NaN where it is not a horizon,
     e.g. the chaotic phase): slope of ln T* on its log over the knob values with a measured
@@ -316,8 +325,11 @@ def horizon_fits(pt: xr.Dataset, scale: str = "xi", knob: str = "g") -> dict:
 
     Each statistic is computed on the point estimate and on every bootstrap resample (the
     same knob values), so its SE carries the correlation between them. A measured scale
-    brings its own resamples, ``<scale>_boot`` (boot, knob), used beside the horizon's."""
+    brings its own resamples, ``<scale>_boot`` (boot, knob), used beside the horizon's.
+    ``within``: only these knob values (e.g. those measured at two budgets)."""
     keep = np.isfinite(pt[scale].values) & ~pt.horizon_censored.values.astype(bool)
+    if within is not None:
+        keep &= np.isin(pt[knob].values, within)
     kv = pt[knob].values
     out = {"gains": [float(v) for v in kv[keep]]}
     gs = out["gains"]
@@ -368,46 +380,48 @@ def full_budget(ds: xr.Dataset) -> xr.Dataset:
     return ds.isel(budget=-1) if "budget" in ds.dims else ds
 
 
+def budget_slopes(ds: xr.Dataset, sel: dict, scale: str, knob: str):
+    """``(budget, fits)`` at every training budget of one series, the full one last
+    (a single ``(None, fits)`` for a dataset without budgets)."""
+    pt = ds.sel(sel)
+    if "budget" not in pt.dims:
+        return [(None, horizon_fits(pt, scale, knob))]
+    return [(int(b), horizon_fits(pt.sel(budget=b), scale, knob)) for b in pt.budget.values]
+
+
 def budget_checks(ds: xr.Dataset, series, scale: str, knob: str, scale_name: str
                   ) -> list[chk.Check]:
-    """The horizon's slope at every shorter training budget (the same networks part-way):
-    against 1 (``prediction``: T* = c scale with a c that may depend on the budget), and
-    against the full budget's slope (``prediction``: the slope does not depend on the
-    budget). ``series`` lists ``(tag, selection)``; shared by ``trained`` and ``gated``.
+    """The slope of ln T* on ln ``scale`` at the full budget minus at every shorter one
+    (the same networks part-way), over the knob values measured at both, against 0
+    (``prediction``: the exponent does not depend on the budget; c may). ``series`` lists
+    ``(tag, selection)``; shared by ``trained`` and ``gated``.
 
-    The difference's SE is that of the difference of the two bootstraps, drawn
-    independently: the budgets share their networks, so it is conservative."""
+    The SE is that of the difference of the two bootstraps, drawn independently: the
+    budgets share their networks, so it is conservative (weak)."""
     if ds.sizes.get("budget", 1) < 2:
         return []
     full = int(ds.budget[-1])
-    n_seed = ds.sizes["seed"]
-    slopes, diffs = [], []
+    diffs = []
     for tag, sel in series:
         pt = ds.sel(sel)
         ff = horizon_fits(pt.isel(budget=-1), scale, knob)
         for b in ds.budget.values[:-1]:
             fb = horizon_fits(pt.sel(budget=b), scale, knob)
-            if "slope" in fb:
-                slopes.append((tag, int(b), fb))
-                if "slope" in ff:
-                    diffs.append((tag, int(b), ff, fb))
+            both = sorted(set(ff["gains"]) & set(fb["gains"]))
+            if len(both) >= 3:
+                diffs.append((tag, int(b), both,
+                              horizon_fits(pt.isel(budget=-1), scale, knob, within=both),
+                              horizon_fits(pt.sel(budget=b), scale, knob, within=both)))
     out = []
-    z = chk.sidak(len(slopes))
-    for tag, b, f in slopes:
-        out.append(chk.within_se(
-            f"horizon_slope_{tag}_steps{b}",
-            f"{tag}, budget {b} Adam steps (of {full}): slope of ln T* on ln {scale_name} over "
-            f"{knob} = {', '.join(f'{v:g}' for v in f['gains'])} vs 1; parametric-bootstrap "
-            f"SE from {n_seed} seeds per lag; Sidak over {len(slopes)}", 1.0, f["slope"],
-            f["slope_se"], z))
     z = chk.sidak(len(diffs))
-    for tag, b, ff, fb in diffs:
+    for tag, b, both, ff, fb in diffs:
         d = ff["slope_boot"] - fb["slope_boot"]
         out.append(chk.within_se(
             f"horizon_budget_{tag}_steps{b}",
             f"{tag}: slope of ln T* on ln {scale_name} after {full} Adam steps minus after "
-            f"{b} ({ff['slope']:.3f} - {fb['slope']:.3f}) vs 0 (the slope does not depend "
-            f"on the budget; c may); SE of the difference of independent bootstraps "
+            f"{b} ({ff['slope']:.3f} - {fb['slope']:.3f}), both over the {knob} measured at "
+            f"both budgets ({', '.join(f'{v:g}' for v in both)}), vs 0 (the slope does not "
+            f"depend on the budget; c may); SE of the difference of independent bootstraps "
             f"(conservative: the same networks); Sidak over {len(diffs)}", 0.0,
             ff["slope"] - fb["slope"], float(np.nanstd(d, ddof=1)), z))
     return out
@@ -428,59 +442,52 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     * ``fitted``: c of T* = c xi fitted on every other ordered gain, against ln T* at the
       gains left out (cross-validated: c comes from the same simulation).
 
-    All at the full training budget; at a shorter one, :func:`budget_checks` (the slope
-    against 1 and against the full budget's).
+    The slopes at every training budget (one Sidak family per hypothesis), their
+    difference between budgets (:func:`budget_checks`); the rest at the full budget.
     """
-    out = budget_checks(ds, [(f"{t}_{c}_sigma{s:g}", {"task": t, "cell": c, "sigma_u": s})
-                             for t in ds.task.values for c in ds.cell.values
-                             for s in ds.sigma_u.values], "xi", "g", "xi")
-    fam_chaos = []
-    budgets = ds.budget.values if "budget" in ds.dims else [None]
-    for task in ds.task.values:
-        for cell in ds.cell.values:
-            for s in ds.sigma_u.values:
-                for b in budgets:
-                    pt = ds.sel(task=task, cell=cell, sigma_u=s)
-                    pt = full_budget(pt) if b is None else pt.sel(budget=b)
-                    f = horizon_fits(pt, "xi_c_chaotic")
-                    tail = "" if b is None or b == budgets[-1] else f"_steps{b}"
-                    after = "" if b is None else f" after {b} Adam steps"
-                    if "slope" in f:
-                        fam_chaos.append((f"{task}_{cell}_sigma{s:g}{tail}", s, after, f))
+    series = [(f"{t}_{c}_sigma{s:g}", {"task": t, "cell": c, "sigma_u": s})
+              for t in ds.task.values for c in ds.cell.values for s in ds.sigma_u.values]
+    out = budget_checks(ds, series, "xi", "g", "xi")
+    n_seed = ds.sizes["seed"]
+    full = int(ds.budget[-1]) if "budget" in ds.dims else None
+    fam_slope, fam_chaos = [], []
+    for tag, sel in series:  # every budget: one family per hypothesis
+        for scale, fam in (("xi", fam_slope), ("xi_c_chaotic", fam_chaos)):
+            fam += [(tag + ("" if b == full else f"_steps{b}"), sel["sigma_u"],
+                     "" if b is None else f" after {b} Adam steps", f)
+                    for b, f in budget_slopes(ds, sel, scale, "g") if "slope" in f]
     z = chk.sidak(len(fam_chaos))
     for tag, s, after, f in fam_chaos:
         out.append(chk.within_se(
             f"horizon_chaos_slope_{tag}",
             f"sigma_u={s:g}{after}: slope of ln T* on ln xi_c (mean-field correlation depth "
             f"scale) over the {len(f['gains'])} chaotic gains with a measured horizon (g = "
-            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (trainable depth proportional "
-            f"to xi_c, Schoenholz et al. 2017); parametric-bootstrap SE from "
-            f"{ds.sizes['seed']} seeds per lag; Sidak over {len(fam_chaos)}", 1.0,
+            f"{', '.join(f'{g:g}' for g in f['gains'])}; chaotic: annealed finite-N "
+            f"Lyapunov exponent > 0, a rule chosen after a first run) vs 1 (trainable depth "
+            f"proportional to xi_c, Schoenholz et al. 2017); parametric-bootstrap SE from "
+            f"{n_seed} seeds per lag; Sidak over {len(fam_chaos)}", 1.0,
             f["slope"], f["slope_se"], z))
+    z = chk.sidak(len(fam_slope))
+    for tag, s, after, f in fam_slope:
+        out.append(chk.within_se(
+            f"horizon_slope_{tag}",
+            f"sigma_u={s:g}{after}: slope of ln T* on ln xi (xi = -1/ln chi) over the "
+            f"{len(f['gains'])} ordered gains with a measured horizon (g = "
+            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi); "
+            f"parametric-bootstrap SE from {n_seed} seeds per lag; Sidak over "
+            f"{len(fam_slope)}", 1.0, f["slope"], f["slope_se"], z))
     ds = full_budget(ds)
-    n_seed = ds.sizes["seed"]
-    fam_slope, fam_held, fam_peak, peaks = [], [], [], {}
+    fam_held, fam_peak, peaks = [], [], {}
     for task in ds.task.values:
         for cell in ds.cell.values:
             for s in ds.sigma_u.values:
                 f = horizon_fits(ds.sel(task=task, cell=cell, sigma_u=s))
                 tag = f"{task}_{cell}_sigma{s:g}"
                 if "slope" in f:
-                    fam_slope.append((tag, s, f))
                     fam_held += [(tag, s, *h) for h in f["held_out"]]
                 if "peak" in f:
                     fam_peak.append((tag, s, f))
                     peaks.setdefault((task, cell), []).append((s, f))
-    z = chk.sidak(len(fam_slope))
-    for tag, s, f in fam_slope:
-        out.append(chk.within_se(
-            f"horizon_slope_{tag}",
-            f"sigma_u={s:g}: slope of ln T* on ln xi (xi = -1/ln chi) over the "
-            f"{len(f['gains'])} ordered gains with a measured horizon (g = "
-            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi); "
-            f"parametric-bootstrap SE from {n_seed} seeds per lag; Sidak over "
-            f"{len(fam_slope)}", 1.0, f["slope"],
-            f["slope_se"], z))
     z = chk.sidak(len(fam_held))
     for tag, s, g, log_c, r, se in fam_held:
         out.append(chk.within_se(

@@ -303,11 +303,7 @@ def _start(key, knob, test, *, cell, n_units, n_symbols, batch):
     return p, _grad_at_symbol(cell, p, s0[:batch], x0[:batch], noise[:, :batch])
 
 
-def _lyapunov_at(key, knob, sigma_u, *, cell, n_units, n_symbols):
-    """:func:`_lyapunov` of the network :func:`_start` draws (its own noise: key
-    ``fold_in(key, 3)``, apart from the training and test draws)."""
-    p = cell.init(jax.random.split(key, 3)[0], knob, n_units, n_symbols)
-    return _lyapunov(cell, p, jax.random.fold_in(key, 3), sigma_u, n_units)
+
 
 
 def _block(p, state, keys, lr, *, cell, lag, sigma_u, n_symbols, n_units, batch):
@@ -335,11 +331,14 @@ def _start_grid(keys, knobs, sigma_u, *, cell, lag, n_units, n_symbols, batch, n
     return params, test, grad0
 
 
-@partial(jax.jit, static_argnames=("cell", "n_units", "n_symbols"))
-def _lyapunov_grid(keys, knobs, sigma_u, *, cell, n_units, n_symbols):
-    one = partial(_lyapunov_at, sigma_u=sigma_u, cell=cell, n_units=n_units,
-                  n_symbols=n_symbols)
-    return jax.vmap(jax.vmap(one, in_axes=(None, 0)), in_axes=(0, None))(keys, knobs)
+@partial(jax.jit, static_argnames=("cell", "n_units"))
+def _lyapunov_grid(params, keys, sigma_u, *, cell, n_units):
+    """:func:`_lyapunov` of every initial network (params (seed, knob, ...)); a seed's
+    noise, key ``fold_in(key, 3)``, is apart from its training and test draws and the same
+    at all its knob values."""
+    def one(p, key):
+        return _lyapunov(cell, p, jax.random.fold_in(key, 3), sigma_u, n_units)
+    return jax.vmap(jax.vmap(one, in_axes=(0, None)), in_axes=(0, 0))(params, keys)
 
 
 @partial(jax.jit, static_argnames=("cell", "lag", "n_symbols", "n_units", "batch"),
@@ -369,7 +368,7 @@ def budget_steps(steps: int, n_record: int, fraction: float | None) -> list[int]
     ``fraction * steps`` (:func:`record_steps`), increasing and distinct."""
     if fraction is None:
         return [steps]
-    early = next(e for e in record_steps(steps, n_record) if e >= fraction * steps)
+    early = next((e for e in record_steps(steps, n_record) if e >= fraction * steps), steps)
     return sorted({early, steps})
 
 
@@ -434,8 +433,7 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
               batch=int(batch))
     su, knobs = jnp.float32(sigma_u), jnp.asarray(knobs, jnp.float32)
     params, test, grad0 = _start_grid(keys, knobs, su, n_test=int(n_test), **kw)
-    lyap = _lyapunov_grid(keys, knobs, su, cell=cell, n_units=int(n_units),
-                          n_symbols=int(n_symbols))
+    lyap = _lyapunov_grid(params, keys, su, cell=cell, n_units=int(n_units))
     # the data keys of a seed (the same for all its knob values): n_record blocks of steps
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))

@@ -162,6 +162,18 @@ def test_orthogonal_initialisation_is_g_times_an_orthogonal_matrix():
     np.testing.assert_allclose(W @ W.T, 1.3**2 * np.eye(64), atol=1e-5)
 
 
+def _lyapunov(cell, knobs, keys, sigma_u, n_units):
+    """Maximal Lyapunov exponents (seed, knob) of the initial networks train() draws."""
+    import jax
+
+    def init(k):
+        return jax.vmap(lambda v: cell.init(jax.random.split(k, 3)[0], v, n_units, 2))(
+            jnp.asarray(knobs, jnp.float32))
+    params = jax.vmap(init)(keys)
+    return np.asarray(st._lyapunov_grid(params, keys, jnp.float32(sigma_u), cell=cell,
+                                        n_units=n_units))
+
+
 def test_lyapunov_of_a_quiet_network_is_the_log_spectral_radius():
     """With no input noise and zero bias the state decays to 0, where the Jacobian is W:
     the tangent vector grows at ln rho(W) per step."""
@@ -181,8 +193,7 @@ def test_lyapunov_sign_follows_the_phase():
     import jax
 
     keys = jax.vmap(lambda s: jax.random.fold_in(jax.random.key(5), s))(jnp.arange(16))
-    lam = np.asarray(st._lyapunov_grid(keys, jnp.array([0.6, 3.0]), jnp.float32(0.5),
-                                       cell=st.CELLS["rnn"], n_units=64, n_symbols=2))
+    lam = _lyapunov(st.CELLS["rnn"], [0.6, 3.0], keys, 0.5, 64)
     m = lam.mean(axis=0)
     assert m[0] < -0.5 and m[1] > 0.15
     for g, v in zip((0.6, 3.0), m):
@@ -194,8 +205,7 @@ def test_gated_cells_have_a_lyapunov_exponent_too():
 
     keys = jax.vmap(lambda s: jax.random.fold_in(jax.random.key(6), s))(jnp.arange(2))
     for name in ("lstm", "gru"):
-        lam = np.asarray(st._lyapunov_grid(keys, jnp.array([2.0, 4.0]), jnp.float32(0.5),
-                                           cell=st.CELLS[name], n_units=8, n_symbols=2))
+        lam = _lyapunov(st.CELLS[name], [2.0, 4.0], keys, 0.5, 8)
         assert lam.shape == (2, 2) and np.isfinite(lam).all() and (lam < 0).all()
 
 

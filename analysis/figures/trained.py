@@ -100,7 +100,7 @@ _SCALES = (("xi", r"depth scale $\xi = -1/\ln\chi$ (checked)"),
 def _fig_horizon(ds, plt):
     """T* against xi and against xi_s (ordered phase), log-log, with slope-1 lines."""
     series = [(t, c, v, lab) for t, c in _series(ds) for v, lab in _SCALES]
-    fig, axes = _panels(plt, len(series), 3.0, 2.8)
+    fig, axes = _panels(plt, len(series), 3.0, 3.6)
     budgets = ds.budget.values
     for ax, (t, c, scale, label) in zip(axes, series):
         drawn = fitted = False
@@ -137,11 +137,14 @@ def _fig_horizon(ds, plt):
         _plain_log(ax.yaxis)
         if fitted:
             ax.plot([], [], "k-", lw=0.9, label=r"$T^* \propto$ scale (slope 1, c fitted)")
+            if len(budgets) > 1:
+                ax.plot([], [], "k--", lw=0.9, label=f"the same after {budgets[0]} steps "
+                                                     "(open markers)")
         ax.set_xlabel(f"{label} (steps)", fontsize=6.5)
         if ax is axes[0]:
             ax.set_ylabel(r"learned horizon $T^*$ (steps)")
         ax.set_title(f"{t}, {c}: ordered phase", fontsize=7)
-        ax.legend(fontsize=6, loc="upper left")
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(-0.05, -0.2), frameon=False)
     return fig
 
 
@@ -240,17 +243,24 @@ def _fig_spectra(ds, plt):
     return fig
 
 
-def _loglog_fit(ax, x, T, se, f, color, marker, label, filled=True):
-    """Horizons against a scale with their SEs and the fitted slope-1 line (if any);
+def _loglog_fit(ax, x, T, se, f, color, marker, label, filled=True, free=False):
+    """Horizons against a scale with their SEs and a fitted line: slope 1 with c fitted
+    (the hypothesis T* = c x), or with ``free`` the least-squares slope (a description);
     open markers and a dashed line unless ``filled``."""
+    if "slope" in f:
+        label += f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
+        if not free:
+            label += f", c = {np.exp(f['log_c']):.3g}"
     ax.errorbar(x, T, yerr=[T * (1 - np.exp(-se)), T * (np.exp(se) - 1)], fmt=marker, ms=3.5,
-                color=color, mfc=color if filled else "white",
-                label=label + (f": slope {f['slope']:.2f} ± {f['slope_se']:.2f}"
-                               if "slope" in f else ""))
-    if "log_c" in f:
+                color=color, mfc=color if filled else "white", label=label)
+    if "slope" in f:
         xx = np.array([x.min() / 1.3, x.max() * 1.3])
-        ax.plot(xx, np.exp(f["log_c"]) * xx, "-" if filled else "--", color=color, lw=0.9,
-                label=f"c = {np.exp(f['log_c']):.3g} (fitted; slope 1)")
+        if free:  # through the centroid of the logs with the fitted slope
+            lx, ly = np.log(x), np.log(T)
+            yy = np.exp(ly.mean() + f["slope"] * (np.log(xx) - lx.mean()))
+        else:
+            yy = np.exp(f["log_c"]) * xx
+        ax.plot(xx, yy, "-" if filled else "--", color=color, lw=0.9)
 
 
 def _fig_chaos(ds, plt):
@@ -261,7 +271,7 @@ def _fig_chaos(ds, plt):
     (filled) and, on the chaotic side, at the shorter one (open)."""
     budgets = ds.budget.values
     rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
-    fig, axes = _panels(plt, 3, 2.9, 3.7, rows=len(rows))
+    fig, axes = _panels(plt, 3, 2.9, 3.4, rows=len(rows))
     gs = ds.g.values
     gg = np.linspace(gs.min(), gs.max(), 120)
     N = int(setting(ds, "n_units"))
@@ -298,12 +308,15 @@ def _fig_chaos(ds, plt):
                 if f["gains"]:
                     sel = {"g": f["gains"]}
                     _loglog_fit(a, pb[scale].sel(sel).values, T.sel(sel).values,
-                                se.sel(sel).values, f, col, mk, lab + steps, full)
+                                se.sel(sel).values, f, col, mk, lab + steps, full,
+                                free=a is ax3)
                     drawn, drawn3 = drawn or a is ax, drawn3 or a is ax3
         ax.set_xlabel(r"correlation depth scale $\xi_c$ (steps)")
         ax.set_title(_title(ds, t, c, s, r": $T^*$ against $\xi_c$"), fontsize=7.5)
         ax3.set_xlabel(r"Lyapunov time $1/\lambda$ (measured, steps)")
         ax3.set_title(_title(ds, t, c, s, r": $T^*$ against $1/\lambda$"), fontsize=7.5)
+        ax.plot([], [], "k-", lw=0.9, label="lines: slope 1, c fitted")
+        ax3.plot([], [], "k-", lw=0.9, label="line: least-squares slope (not checked)")
         for a, ok in ((ax, drawn), (ax3, drawn3)):
             if not ok:
                 plotting.nothing_to_show(a, "no measured horizon\n(censored by the lag grid)")
@@ -317,9 +330,9 @@ def _fig_chaos(ds, plt):
                 ticks = [v for v in (0.5, 1, 2, 5, 10, 20, 50, 100, 200) if lo <= v <= hi]
                 a.set_xticks(ticks, [f"{v:g}" for v in ticks])
             a.set_ylabel(r"learned horizon $T^*$ (steps)")
-            a.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(-0.05, -0.2),
+            a.legend(fontsize=6, loc="upper left", bbox_to_anchor=(-0.05, -0.2),
                      frameon=False)  # below the panel: the points fill it
-    fig.subplots_adjust(wspace=0.42, hspace=0.95)
+    fig.subplots_adjust(wspace=0.42, hspace=0.75)
     return fig
 
 #: figure name (the file stem) -> function drawing it from the merged dataset
