@@ -303,9 +303,6 @@ def _start(key, knob, test, *, cell, n_units, n_symbols, batch):
     return p, _grad_at_symbol(cell, p, s0[:batch], x0[:batch], noise[:, :batch])
 
 
-
-
-
 def _block(p, state, keys, lr, *, cell, lag, sigma_u, n_symbols, n_units, batch):
     """Adam steps of one network, one fresh batch per key; returns the mean training loss."""
     opt = optax.adam(lr)
@@ -433,7 +430,8 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
               batch=int(batch))
     su, knobs = jnp.float32(sigma_u), jnp.asarray(knobs, jnp.float32)
     params, test, grad0 = _start_grid(keys, knobs, su, n_test=int(n_test), **kw)
-    lyap = _lyapunov_grid(params, keys, su, cell=cell, n_units=int(n_units))
+    # read before the first Adam block donates the initial parameters
+    lyap = np.asarray(_lyapunov_grid(params, keys, su, cell=cell, n_units=int(n_units)))
     # the data keys of a seed (the same for all its knob values): n_record blocks of steps
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))
