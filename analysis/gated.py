@@ -129,11 +129,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     series = [(f"{t}_{c}_{i}", {"task": t, "cell": c, "init": i})
               for t in ds.task.values for c in ds.cell.values for i in ds.init.values]
     out = budget_checks(ds, series, "xi_gate_theory", "tau", "xi_f")
-    full = int(ds.budget[-1]) if "budget" in ds.dims else None
-    fam_slope = [(tag + ("" if b == full else f"_steps{b}"),
-                  "" if b is None else f" after {b} Adam steps", f)
-                 for tag, sel in series
-                 for b, f in budget_slopes(ds, sel, "xi_gate_theory", "tau") if "slope" in f]
+    fam_slope = [(tag + suffix, after, f) for tag, sel in series
+                 for suffix, after, f in budget_slopes(ds, sel, "xi_gate_theory", "tau")]
     ds = full_budget(ds)
     fam_held, fam_grad = [], []
     n_seed = ds.sizes["seed"]

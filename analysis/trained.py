@@ -381,12 +381,18 @@ def full_budget(ds: xr.Dataset) -> xr.Dataset:
 
 
 def budget_slopes(ds: xr.Dataset, sel: dict, scale: str, knob: str):
-    """``(budget, fits)`` at every training budget of one series, the full one last
-    (a single ``(None, fits)`` for a dataset without budgets)."""
+    """``(suffix, after, fits)`` at every training budget of one series that has a slope:
+    the check-name suffix (``""`` at the full budget, ``_steps{b}`` otherwise), the words
+    for its description and :func:`horizon_fits`."""
     pt = ds.sel(sel)
     if "budget" not in pt.dims:
-        return [(None, horizon_fits(pt, scale, knob))]
-    return [(int(b), horizon_fits(pt.sel(budget=b), scale, knob)) for b in pt.budget.values]
+        fits = [(None, horizon_fits(pt, scale, knob))]
+    else:
+        fits = [(int(b), horizon_fits(pt.sel(budget=b), scale, knob))
+                for b in pt.budget.values]
+    full = fits[-1][0]
+    return [("" if b == full else f"_steps{b}", "" if b is None else f" after {b} Adam steps",
+             f) for b, f in fits if "slope" in f]
 
 
 def budget_checks(ds: xr.Dataset, series, scale: str, knob: str, scale_name: str
@@ -449,33 +455,25 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
               for t in ds.task.values for c in ds.cell.values for s in ds.sigma_u.values]
     out = budget_checks(ds, series, "xi", "g", "xi")
     n_seed = ds.sizes["seed"]
-    full = int(ds.budget[-1]) if "budget" in ds.dims else None
-    fam_slope, fam_chaos = [], []
-    for tag, sel in series:  # every budget: one family per hypothesis
-        for scale, fam in (("xi", fam_slope), ("xi_c_chaotic", fam_chaos)):
-            fam += [(tag + ("" if b == full else f"_steps{b}"), sel["sigma_u"],
-                     "" if b is None else f" after {b} Adam steps", f)
-                    for b, f in budget_slopes(ds, sel, scale, "g") if "slope" in f]
-    z = chk.sidak(len(fam_chaos))
-    for tag, s, after, f in fam_chaos:
-        out.append(chk.within_se(
-            f"horizon_chaos_slope_{tag}",
-            f"sigma_u={s:g}{after}: slope of ln T* on ln xi_c (mean-field correlation depth "
-            f"scale) over the {len(f['gains'])} chaotic gains with a measured horizon (g = "
-            f"{', '.join(f'{g:g}' for g in f['gains'])}; chaotic: annealed finite-N "
-            f"Lyapunov exponent > 0, a rule chosen after a first run) vs 1 (trainable depth "
-            f"proportional to xi_c, Schoenholz et al. 2017); parametric-bootstrap SE from "
-            f"{n_seed} seeds per lag; Sidak over {len(fam_chaos)}", 1.0,
-            f["slope"], f["slope_se"], z))
-    z = chk.sidak(len(fam_slope))
-    for tag, s, after, f in fam_slope:
-        out.append(chk.within_se(
-            f"horizon_slope_{tag}",
-            f"sigma_u={s:g}{after}: slope of ln T* on ln xi (xi = -1/ln chi) over the "
-            f"{len(f['gains'])} ordered gains with a measured horizon (g = "
-            f"{', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi); "
-            f"parametric-bootstrap SE from {n_seed} seeds per lag; Sidak over "
-            f"{len(fam_slope)}", 1.0, f["slope"], f["slope_se"], z))
+    hypotheses = (  # every budget: one Sidak family per hypothesis
+        ("horizon_chaos_slope", "xi_c_chaotic", lambda f: (
+            f"ln xi_c (mean-field correlation depth scale) over the {len(f['gains'])} chaotic "
+            f"gains with a measured horizon (g = {', '.join(f'{g:g}' for g in f['gains'])}; "
+            f"chaotic: annealed finite-N Lyapunov exponent > 0, a rule chosen after a first "
+            f"run) vs 1 (trainable depth proportional to xi_c, Schoenholz et al. 2017)")),
+        ("horizon_slope", "xi", lambda f: (
+            f"ln xi (xi = -1/ln chi) over the {len(f['gains'])} ordered gains with a measured "
+            f"horizon (g = {', '.join(f'{g:g}' for g in f['gains'])}) vs 1 (T* = c xi)")))
+    for name, scale, what in hypotheses:
+        fam = [(tag + suffix, sel["sigma_u"], after, f) for tag, sel in series
+               for suffix, after, f in budget_slopes(ds, sel, scale, "g")]
+        z = chk.sidak(len(fam))
+        for tag, s, after, f in fam:
+            out.append(chk.within_se(
+                f"{name}_{tag}",
+                f"sigma_u={s:g}{after}: slope of ln T* on {what(f)}; parametric-bootstrap SE "
+                f"from {n_seed} seeds per lag; Sidak over {len(fam)}", 1.0, f["slope"],
+                f["slope_se"], z))
     ds = full_budget(ds)
     fam_held, fam_peak, peaks = [], [], {}
     for task in ds.task.values:
