@@ -19,8 +19,10 @@ gains), and it peaks at the edge of chaos :math:`g_c(\sigma_u)`, where :math:`\c
 :math:`\xi_s` is a conjecture, computed and drawn beside it, not checked (``docs/trained.md``
 §2).
 
-The horizon. A network *learns* lag T when its held-out cross-entropy is below
-``success_loss`` x ln K (the memoryless baseline is ln K, exactly). With :math:`S(T)` the
+The horizon. A network *learns* lag T when its held-out loss is below ``success_loss`` x
+the task's memoryless baseline (exact: ln K for delayed recall, ``sim.trained`` for the copy
+task and the adding problem). Tasks that drive the network every step add their input
+variance to :math:`\sigma_u^2` in the mean field (``input_variance``). With :math:`S(T)` the
 fraction of seeds that learn lag T (every lag trains its own networks), the horizon is the
 geometric mean of the networks' largest learnable lag, read off the survival function as
 its area on a log axis,
@@ -93,6 +95,12 @@ def shared_draws(check: str) -> str:
                   r"horizon_peak|horizon_budget)_|_g[^_]+$|_steps\d+$", "", check)
 
 
+def loss_label(task: str) -> str:
+    """Axis label of a task's loss (``sim.trained``: squared error for the adding problem,
+    cross-entropy otherwise)."""
+    return ("squared error" if task == "adding" else "cross-entropy (nats)")
+
+
 def depth_scale(g: float, sigma_u: float) -> tuple[float, float, float]:
     """Mean-field ``(q*, chi, xi)`` of a tanh RNN; ``xi = -1/ln chi`` (inf at chi >= 1)."""
     q, chi, _ = mean_field_rate(float(g), float(sigma_u), "tanh")
@@ -135,11 +143,11 @@ def add_horizon(ds: xr.Dataset, knob: str) -> xr.Dataset:
     """Success, survival S(T) and the horizon ln T* with its parametric bootstrap, SE and
     censoring, at every point of the other sweep axes and every value of the cell's
     ``knob`` (in place; shared by the ``trained`` and ``gated`` studies)."""
-    K = int(setting(ds, "n_symbols"))
-    thr = float(setting(ds, "success_loss")) * np.log(K)
+    thr = float(setting(ds, "success_loss")) * ds.baseline
     success = (ds.test_loss < thr).astype(float)
     ds["success"] = success.assign_attrs(long_name=f"learned: test loss below "
-                                         f"{setting(ds, 'success_loss')} ln K", units="1")
+                                         f"{setting(ds, 'success_loss')} x the task's "
+                                         "memoryless baseline", units="1")
     ds["survival"] = success.mean("seed").assign_attrs(
         long_name="fraction of seeds that learn the lag S(T)", units="1")
     budget = ["budget"] if "budget" in success.dims else []
@@ -266,12 +274,32 @@ def add_lyapunov(ds: xr.Dataset, knob: str = "g") -> xr.Dataset:
     return ds
 
 
+def effective_sigma(ds: xr.Dataset) -> xr.DataArray:
+    r""":math:`\sqrt{\sigma_u^2 + v_\mathrm{in}}` on (task, sigma_u): the input noise plus the
+    variance ``input_variance`` the task's inputs add to every pre-activation (mean field:
+    a constant input is a quenched bias, a random one a second noise; both add to q*)."""
+    v = ds.input_variance
+    v = v.isel({d: 0 for d in v.dims if d != "task"}, drop=True) if v.ndim else v
+    return np.sqrt(ds.sigma_u**2 + v.reset_coords(drop=True)).transpose(..., "sigma_u")
+
+
 def add_theory(ds: xr.Dataset) -> xr.Dataset:
-    """Mean-field scales, success, the horizon with its bootstrap, and the gradient rate."""
+    """Mean-field scales at the effective input noise of every task, success, the horizon
+    with its bootstrap, and the gradient rate."""
     ds = ds.copy()
-    su, gs = ds.sigma_u.values, ds.g.values
-    mf = np.array([[depth_scale(g, s) for g in gs] for s in su])  # (sigma_u, g, 3)
-    dims = ("sigma_u", "g")
+    se = effective_sigma(ds)
+    lead = se.dims  # (task, sigma_u)
+    sv, gs = se.values, ds.g.values
+
+    def grid(f):  # f(g, sigma) -> a number or a tuple, on (task, sigma_u, g[, part])
+        vals = [f(float(g), float(s)) for s in sv.ravel() for g in gs]
+        return np.array(vals, float).reshape(*sv.shape, len(gs), *np.shape(vals[0]))
+
+    mf = grid(depth_scale)  # (task, sigma_u, g, 3)
+    dims = (*lead, "g")
+    ds["sigma_eff"] = se.assign_attrs(
+        long_name="effective input noise sqrt(sigma_u^2 + input_variance) of the mean field",
+        units="1")
     ds["q_star"] = (dims, mf[..., 0], {"long_name": "mean-field pre-activation variance q*",
                                        "units": "1"})
     ds["chi"] = (dims, mf[..., 1], {"long_name": "mean-field chi = g^2 E[tanh'(a)^2] (per "
@@ -279,16 +307,16 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     ds["xi"] = (dims, np.where(mf[..., 1] < 1, mf[..., 2], np.nan), {
         "long_name": "mean-field depth scale xi = -1/ln chi (ordered phase; NaN where chi >= "
                      "1)", "units": "1", "comment": "time steps"})
-    sig = np.array([[signal_depth_scale(g, s) for g in gs] for s in su])
+    sig = grid(signal_depth_scale)
     ds["chi_signal"] = (dims, sig[..., 0], {
         "long_name": "mean-field chi_s = g^2 E[tanh'(a)]^2 of the noise-averaged signal (per "
                      "step)", "units": "1"})
     ds["xi_signal"] = (dims, np.where(mf[..., 1] < 1, sig[..., 1], np.nan), {
         "long_name": "depth scale of the noise-averaged signal xi_s = -1/ln chi_s (ordered "
                      "phase; NaN where chi >= 1)", "units": "1", "comment": "time steps"})
-    ds["g_c"] = ("sigma_u", [critical_gain(float(s)) for s in su], {
-        "long_name": "edge of chaos g_c(sigma_u): chi = 1", "units": "1"})
-    corr = np.array([[mean_field_correlation(float(g), float(s)) for g in gs] for s in su])
+    ds["g_c"] = (lead, np.vectorize(critical_gain)(sv), {
+        "long_name": "edge of chaos g_c(sigma_eff): chi = 1", "units": "1"})
+    corr = grid(mean_field_correlation)
     ds["c_star"] = (dims, corr[..., 0], {
         "long_name": "mean-field correlation c* of two trajectories under the same noise "
                      "(1 in the ordered phase)", "units": "1"})
@@ -299,8 +327,7 @@ def add_theory(ds: xr.Dataset) -> xr.Dataset:
     ds["lyapunov_theory"] = (dims, 0.5 * np.log(mf[..., 1]), {
         "long_name": "mean field (N -> infinity): maximal Lyapunov exponent 1/2 ln chi",
         "units": "1", "comment": "per time step"})
-    ds["lyapunov_theory_finite_n"] = (dims, [[mean_field_lyapunov(float(g), float(s), n)
-                                              for g in gs] for s in su], {
+    ds["lyapunov_theory_finite_n"] = (dims, grid(lambda g, s: mean_field_lyapunov(g, s, n)), {
         "long_name": f"annealed finite-N maximal Lyapunov exponent 1/2 E ln X (N = {n})",
         "units": "1", "comment": "per time step"})
     # the chaotic side of the finite network: the annealed finite-N exponent is positive
@@ -484,7 +511,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                 if "slope" in f:
                     fam_held += [(tag, s, *h) for h in f["held_out"]]
                 if "peak" in f:
-                    fam_peak.append((tag, s, f))
+                    fam_peak.append((tag, task, s, f))
                     peaks.setdefault((task, cell), []).append((s, f))
     z = chk.sidak(len(fam_held))
     for tag, s, g, log_c, r, se in fam_held:
@@ -494,8 +521,8 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
             f"the other ordered gains (not this one); parametric-bootstrap SE; Sidak over "
             f"{len(fam_held)}", 0.0, r, se, z, kind="fitted"))
     z = chk.sidak(len(fam_peak))
-    for tag, s, f in fam_peak:
-        gc = float(ds.g_c.sel(sigma_u=s))
+    for tag, task, s, f in fam_peak:
+        gc = float(ds.g_c.sel(task=task, sigma_u=s))
         out.append(chk.within_se(
             f"horizon_peak_{tag}",
             f"sigma_u={s:g}: gain of the largest horizon (vertex of the parabola through the "
@@ -505,7 +532,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
     for (task, cell), pk in peaks.items():
         if len(pk) >= 2:
             (s0, f0), (s1, f1) = pk[0], pk[-1]
-            gc0, gc1 = (float(ds.g_c.sel(sigma_u=v)) for v in (s0, s1))
+            gc0, gc1 = (float(ds.g_c.sel(task=task, sigma_u=v)) for v in (s0, s1))
             shift = f1["peak_boot"] - f0["peak_boot"]
             out.append(chk.within_se(
                 f"horizon_peak_shift_{task}_{cell}",
@@ -515,7 +542,7 @@ def make_checks(ds: xr.Dataset) -> list[chk.Check]:
                 chk.sidak(1)))
     fam = [(t, c, s, g) for t in ds.task.values for c in ds.cell.values
            for s in ds.sigma_u.values for g in ds.g.values
-           if float(ds.chi.sel(sigma_u=s, g=g)) < 1
+           if float(ds.chi.sel(task=t, sigma_u=s, g=g)) < 1
            and np.isfinite(float(ds.grad_rate.sel(task=t, cell=c, sigma_u=s, g=g)))]
     z = chk.sidak(len(fam), dof=n_seed - 1)
     for t, c, s, g in fam:

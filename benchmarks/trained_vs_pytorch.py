@@ -104,13 +104,13 @@ OURS = PEAK + textwrap.dedent("""
     cell, n_net, lag, steps = sys.argv[1], *map(int, sys.argv[2:5])
     knob = [1.0] if cell == "rnn" else [4.0]  # one knob: every network its own batches
     c = st.CELLS[cell]
-    kw = dict(n_units=32 if cell == "rnn" else 16, n_symbols=2, batch=64, steps=steps,
+    kw = dict(n_units=32 if cell == "rnn" else 16, batch=64, steps=steps,
               lr=3e-3, n_test=512, n_record=1, test_at=[steps])
     t0 = time.perf_counter()  # a first call at other seeds: compiles every function
-    st.train(c, knob, n_net, lag, 0.5, 1, **kw)
+    st.train(c, st.Recall(2), knob, n_net, lag, 0.5, 1, **kw)
     first = time.perf_counter() - t0
     t0 = time.perf_counter()
-    out = st.train(c, knob, n_net, lag, 0.5, 2, **kw)
+    out = st.train(c, st.Recall(2), knob, n_net, lag, 0.5, 2, **kw)
     seconds = time.perf_counter() - t0
     print(json.dumps({"seconds": seconds, "compile_s": first - seconds,
                       "peak_mb": peak_mb(),

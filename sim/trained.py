@@ -1,7 +1,9 @@
-r"""Trained recurrent networks: vanilla tanh RNNs that learn to recall a symbol (JAX).
+r"""Trained recurrent networks: RNNs, LSTMs and GRUs that learn to remember (JAX).
 
-Delayed recall (``docs/trained.md`` §1): one of K symbols enters at t = 0, then T steps of
-input noise; the network answers at t = T. The network
+Three tasks (``docs/trained.md`` §1), each a :class:`Recall`, :class:`Copy` or
+:class:`Adding` object: delayed recall (one of K symbols enters at t = 0, then T steps of
+input noise; the network answers at t = T), the copy task and the adding problem. For
+delayed recall the network
 
 .. math:: a_0 = U x_0 + b, \qquad a_t = W h_{t-1} + \sigma_u \xi_t + b \ (t \ge 1), \qquad
           h_t = \tanh(a_t), \qquad \mathrm{logits} = V h_T + c,
@@ -49,23 +51,14 @@ import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
-__all__ = ["VanillaRNN", "LSTM", "GRU", "CELLS", "init_params", "recall_batch", "recall_loss",
-           "train", "train_recall", "recall_baseline", "record_steps", "budget_steps"]
+__all__ = ["VanillaRNN", "LSTM", "GRU", "CELLS", "Recall", "Copy", "Adding", "TASKS",
+           "init_params", "recall_batch", "recall_loss", "task_loss", "train", "train_recall",
+           "record_steps", "budget_steps"]
 
 
-def recall_baseline(n_symbols: int) -> float:
-    r"""Cross-entropy of the best memoryless answer: :math:`\ln K` (nats).
-
-    The symbols are uniform and independent of the noise, so a network that keeps nothing of
-    :math:`x_0` can do no better than the uniform distribution over the K symbols, whose
-    cross-entropy is :math:`-\sum_s \tfrac1K \ln \tfrac1K = \ln K`.
-    """
-    return float(np.log(n_symbols))
-
-
-def _readout(key, n_units, n_symbols):
-    return {"V": jax.random.normal(key, (n_symbols, n_units)) / np.sqrt(n_units),
-            "c": jnp.zeros(n_symbols)}
+def _readout(key, n_units, n_out):
+    return {"V": jax.random.normal(key, (n_out, n_units)) / np.sqrt(n_units),
+            "c": jnp.zeros(n_out)}
 
 
 @dataclass(frozen=True)
@@ -77,9 +70,9 @@ class VanillaRNN:
     orthogonal: bool = False
     n_pre = 1  # pre-activations per unit (the noise enters each)
 
-    def init(self, key, g, n_units: int, n_symbols: int) -> dict:
+    def init(self, key, g, n_units: int, n_in: int, n_out: int) -> dict:
         kw, ku, kv = jax.random.split(key, 3)
-        N, K = n_units, n_symbols
+        N, K = n_units, n_in
         Z = jax.random.normal(kw, (N, N))
         if self.orthogonal:  # QR of a Gaussian matrix with the signs of R's diagonal fixed
             Q, R = jnp.linalg.qr(Z)
@@ -87,7 +80,7 @@ class VanillaRNN:
         else:
             W = g * Z / np.sqrt(N)
         return {"W": W, "U": jax.random.normal(ku, (N, K)) / np.sqrt(K), "b": jnp.zeros(N),
-                **_readout(kv, N, K)}
+                **_readout(kv, N, n_out)}
 
     def start(self, p, x0):
         return jnp.tanh(x0 @ p["U"].T + p["b"])
@@ -125,15 +118,15 @@ class LSTM:
     chrono: bool = False
     n_pre = 4
 
-    def init(self, key, tau, n_units: int, n_symbols: int) -> dict:
+    def init(self, key, tau, n_units: int, n_in: int, n_out: int) -> dict:
         kw, ku, kv, kb = jax.random.split(key, 4)
-        N, K = n_units, n_symbols
+        N, K = n_units, n_in
         bf = _gate_bias(kb, tau, N, self.chrono)
         bi = -bf if self.chrono else jnp.zeros(N)
         b = jnp.concatenate([bi, bf, jnp.zeros(2 * N)])
         return {"W": jax.random.normal(kw, (4 * N, N)) / np.sqrt(N),
                 "U": jax.random.normal(ku, (4 * N, K)) / np.sqrt(K), "b": b,
-                **_readout(kv, N, K)}
+                **_readout(kv, N, n_out)}
 
     @staticmethod
     def _cell(a, c):
@@ -167,14 +160,14 @@ class GRU:
     chrono: bool = False
     n_pre = 3
 
-    def init(self, key, tau, n_units: int, n_symbols: int) -> dict:
+    def init(self, key, tau, n_units: int, n_in: int, n_out: int) -> dict:
         kw, ku, kv, kb = jax.random.split(key, 4)
-        N, K = n_units, n_symbols
+        N, K = n_units, n_in
         b = jnp.concatenate([jnp.zeros(N), _gate_bias(kb, tau, N, self.chrono),
                              jnp.zeros(N)])
         return {"W": jax.random.normal(kw, (3 * N, N)) / np.sqrt(N),
                 "U": jax.random.normal(ku, (3 * N, K)) / np.sqrt(K), "b": b,
-                **_readout(kv, N, K)}
+                **_readout(kv, N, n_out)}
 
     @staticmethod
     def _gates(p, h, a):
@@ -202,47 +195,236 @@ CELLS = {"rnn": VanillaRNN(), "rnn_orthogonal": VanillaRNN(orthogonal=True),
 
 
 def init_params(key, g, n_units: int, n_symbols: int) -> dict:
-    """Initial parameters of one vanilla RNN (see the module docstring)."""
-    return VanillaRNN().init(key, g, n_units, n_symbols)
+    """Initial parameters of one vanilla RNN for delayed recall of K = ``n_symbols``."""
+    return VanillaRNN().init(key, g, n_units, n_symbols, n_symbols)
+
+
+def _one_hot(labels, n):
+    r"""One-hot rows scaled by :math:`\sqrt n`: through U ~ N(0, 1/n) each adds variance 1
+    to every pre-activation."""
+    return np.sqrt(n) * jax.nn.one_hot(labels, n)
+
+
+def _cross_entropy(out, y):
+    return optax.softmax_cross_entropy_with_integer_labels(out, y)
+
+
+@dataclass(frozen=True)
+class Recall:
+    r"""Delayed recall: one of K symbols at t = 0 (:math:`x_0 = \sqrt K e_s`), then T steps
+    of input noise and no input; the answer at t = T, cross-entropy over the K symbols.
+
+    Memoryless baseline :math:`\ln K` (the symbols are uniform and independent of the
+    noise, so a network that keeps nothing of :math:`x_0` can do no better than the
+    uniform answer)."""
+
+    n_symbols: int = 2
+    name = "recall"
+    every_step = False  # the loss reads the last state only
+    input_variance = 0.0  # after t = 0 the drive is the noise alone
+    loss_name = "cross-entropy of the answer (nats)"
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> Recall:
+        return cls(int(settings["n_symbols"]))
+
+    @property
+    def n_in(self) -> int:
+        return self.n_symbols
+
+    @property
+    def n_out(self) -> int:
+        return self.n_symbols
+
+    def sample(self, key, lag: int, sigma_u, batch: int, noise_dim: int):
+        """``(x0, xs, noise, y)``: the first input (batch, n_in), the later inputs (None:
+        there are none), the noise (lag, batch, noise_dim) and the targets (batch,)."""
+        ks, kn = jax.random.split(key)
+        s = jax.random.randint(ks, (batch,), 0, self.n_symbols)
+        return (_one_hot(s, self.n_symbols), None,
+                sigma_u * jax.random.normal(kn, (lag, batch, noise_dim)), s)
+
+    def loss(self, out, y):
+        """Per-sequence cross-entropy of the answer (nats)."""
+        return _cross_entropy(out, y)
+
+    answer_loss = loss
+
+    def baseline(self, lag: int) -> float:
+        r"""The memoryless baseline :math:`\ln K` (nats)."""
+        return float(np.log(self.n_symbols))
+
+
+@dataclass(frozen=True)
+class Copy:
+    r"""The copy task in the layout of Arjovsky, Shah & Bengio (2016): ``length`` symbols
+    out of ``n_symbols`` at t = 0..9, T - 1 blanks, a marker, ``length`` blanks (T + 20
+    steps with the defaults); the target is blank until the marker's answer phase and then
+    the symbols in order; cross-entropy over ``n_symbols`` + 1 classes averaged over all
+    steps. Inputs are one-hot over symbols, blank and marker, scaled as :func:`_one_hot`.
+
+    Memoryless baseline :math:`\ell\ln M / (T + 2\ell)` (M symbols, :math:`\ell` of them):
+    blank with certainty for the first :math:`T + \ell` steps, which takes no memory of the
+    symbols, and the uniform guess over the M symbols at the last :math:`\ell`."""
+
+    n_symbols: int = 8
+    length: int = 10
+    name = "copy"
+    every_step = True
+    loss_name = "cross-entropy per step, mean over all steps (nats)"
+
+    @property
+    def n_in(self) -> int:
+        return self.n_symbols + 2
+
+    @property
+    def n_out(self) -> int:
+        return self.n_symbols + 1
+
+    input_variance = 1.0  # every step a scaled one-hot (:func:`_one_hot`)
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> Copy:
+        return cls()
+
+    def sample(self, key, lag: int, sigma_u, batch: int, noise_dim: int):
+        """``(x0, xs, noise, y)``: the first input (batch, n_in), the other T + 2 length - 1
+        (steps, batch, n_in), the noise on those steps and the targets (batch, steps)."""
+        ks, kn = jax.random.split(key)
+        M, ell = self.n_symbols, self.length
+        a = jax.random.randint(ks, (batch, ell), 0, M)
+        blank, marker = M, M + 1
+        seq = jnp.concatenate([a, jnp.full((batch, lag - 1), blank),
+                               jnp.full((batch, 1), marker), jnp.full((batch, ell), blank)],
+                              axis=1)
+        y = jnp.concatenate([jnp.full((batch, lag + ell), blank), a], axis=1)
+        x = _one_hot(seq.T, self.n_in)  # (steps, batch, n_in)
+        L = lag + 2 * ell
+        return x[0], x[1:], sigma_u * jax.random.normal(kn, (L - 1, batch, noise_dim)), y
+
+    def loss(self, out, y):
+        """Per-sequence cross-entropy averaged over every step (out: batch, steps, n_out)."""
+        return _cross_entropy(out, y).mean(axis=-1)
+
+    def answer_loss(self, out, y):
+        """Per-sequence cross-entropy summed over the answer steps (the last ``length``)."""
+        return _cross_entropy(out[:, -self.length:], y[:, -self.length:]).sum(axis=-1)
+
+    def baseline(self, lag: int) -> float:
+        r""":math:`\ell \ln M / (T + 2\ell)` (nats per step)."""
+        return float(self.length * np.log(self.n_symbols) / (lag + 2 * self.length))
+
+
+@dataclass(frozen=True)
+class Adding:
+    r"""The adding problem (Hochreiter & Schmidhuber 1997; the layout of Le, Jaitly & Hinton
+    2015): T + 1 steps each with a value :math:`v_t\sim U(0, 1)` and a marker; one marker
+    uniform in the first :math:`\lceil (T+1)/2\rceil` steps, one in the rest; the target
+    at t = T is the sum of the two marked values, squared error of one linear output.
+
+    Memoryless baseline: the mean, 1, with squared error :math:`\operatorname{Var}(v_1 +
+    v_2) = 2/12 = 1/6`. The input :math:`x_t = (v_t, m_t)` through U ~ N(0, 1/2) adds
+    variance :math:`E[v^2]/2 = 1/6` to a pre-activation at the steps without a marker."""
+
+    name = "adding"
+    every_step = False
+    n_in = 2
+    n_out = 1
+    input_variance = 1.0 / 6.0
+    loss_name = "squared error of the answer"
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> Adding:
+        return cls()
+
+    def sample(self, key, lag: int, sigma_u, batch: int, noise_dim: int):
+        """``(x0, xs, noise, y)``: the first input (batch, 2), the other T (T, batch, 2),
+        the noise on those steps (T, batch, noise_dim) and the targets (batch,)."""
+        kv, k1, k2, kn = jax.random.split(key, 4)
+        L = lag + 1
+        half = (L + 1) // 2
+        v = jax.random.uniform(kv, (batch, L))
+        i = jax.random.randint(k1, (batch,), 0, half)
+        j = jax.random.randint(k2, (batch,), half, L)
+        m = jax.nn.one_hot(i, L) + jax.nn.one_hot(j, L)
+        x = jnp.stack([v, m], axis=-1).transpose(1, 0, 2)  # (L, batch, 2)
+        return x[0], x[1:], sigma_u * jax.random.normal(kn, (lag, batch, noise_dim)), (
+            (v * m).sum(axis=-1))
+
+    def loss(self, out, y):
+        """Per-sequence squared error of the answer."""
+        return (out[..., 0] - y) ** 2
+
+    answer_loss = loss
+
+    def baseline(self, lag: int) -> float:
+        """Squared error of the constant answer 1, the target's mean: 1/6."""
+        return 1.0 / 6.0
+
+
+#: the tasks by name (the ``task`` sweep): ``TASKS[name].from_settings(settings)``
+TASKS = {"recall": Recall, "copy": Copy, "adding": Adding}
 
 
 def recall_batch(key, lag: int, sigma_u, batch: int, n_symbols: int, n_units: int,
                  n_pre: int = 1):
     """Symbols (batch,), the symbol inputs (batch, K) and the noise sigma_u xi_t
-    (lag, batch, n_pre N)."""
-    ks, kn = jax.random.split(key)
-    s = jax.random.randint(ks, (batch,), 0, n_symbols)
-    x0 = np.sqrt(n_symbols) * jax.nn.one_hot(s, n_symbols)
-    return s, x0, sigma_u * jax.random.normal(kn, (lag, batch, n_pre * n_units))
+    (lag, batch, n_pre N) of delayed recall (:meth:`Recall.sample`)."""
+    x0, _, noise, s = Recall(n_symbols).sample(key, lag, sigma_u, batch, n_pre * n_units)
+    return s, x0, noise
 
 
-def _final_state(cell, p, x0, noise, state0=None):
-    """The state after the symbol step and then the noise steps (``cell.step`` takes the
-    drive, noise plus bias, computed for all steps in one operation)."""
+def _drive(p, xs, noise):
+    """Inputs through U plus noise plus bias of every step after the first, in one
+    operation (steps, batch, n_pre N)."""
+    drive = noise + p["b"]
+    return drive if xs is None else drive + xs @ p["U"].T
+
+
+def _final_state(cell, p, x0, noise, xs=None, state0=None):
+    """The state after the first input and then every later step."""
     state = cell.start(p, x0) if state0 is None else state0
-    drive = noise + p["b"]  # (lag, batch, n_pre N)
-    return jax.lax.scan(lambda st, d: (cell.step(p, st, d), None), state, drive)[0]
+    return jax.lax.scan(lambda st, d: (cell.step(p, st, d), None), state,
+                        _drive(p, xs, noise))[0]
 
 
-def _logits(cell, p, x0, noise, state0=None):
-    return cell.output(_final_state(cell, p, x0, noise, state0)) @ p["V"].T + p["c"]
+def _outputs(cell, task, p, x0, xs, noise, state0=None):
+    """The read-out of the last state, or (``task.every_step``) of every step's state,
+    (batch, steps, n_out)."""
+    if not task.every_step:
+        h = cell.output(_final_state(cell, p, x0, noise, xs, state0))
+    else:
+        state = cell.start(p, x0) if state0 is None else state0
+
+        def step(st, d):
+            st = cell.step(p, st, d)
+            return st, cell.output(st)
+
+        hs = jax.lax.scan(step, state, _drive(p, xs, noise))[1]
+        h = jnp.concatenate([cell.output(state)[None], hs]).swapaxes(0, 1)
+    return h @ p["V"].T + p["c"]
+
+
+def task_loss(p, data, cell=VanillaRNN(), task=Recall()):
+    """Mean loss of a batch ``data = (x0, xs, noise, y)`` (:meth:`Recall.sample` etc.)."""
+    x0, xs, noise, y = data
+    return task.loss(_outputs(cell, task, p, x0, xs, noise), y).mean()
 
 
 def recall_loss(p, s, x0, noise, cell=VanillaRNN()):
-    """Mean cross-entropy of the answers (nats)."""
-    return optax.softmax_cross_entropy_with_integer_labels(
-        _logits(cell, p, x0, noise), s).mean()
+    """Mean cross-entropy of the answers of delayed recall (nats)."""
+    return task_loss(p, (x0, None, noise, s), cell, Recall(int(x0.shape[-1])))
 
 
-def _grad_at_symbol(cell, p, s, x0, noise):
-    """Mean over the batch of |dL_n/dstate_0|^2: the error signal back-propagated over the
-    lag to the state that holds the symbol (per-sequence losses, not their mean; the
-    state is (h, c) for the LSTM)."""
+def _grad_at_symbol(cell, task, p, data):
+    """Mean over the batch of |dL_n/dstate_0|^2: the error signal of the answer
+    (``task.answer_loss``) back-propagated to the state after the first input (per-sequence
+    losses, not their mean; the state is (h, c) for the LSTM)."""
+    x0, xs, noise, y = data
     state0 = cell.start(p, x0)
 
     def total(st):
-        return optax.softmax_cross_entropy_with_integer_labels(
-            _logits(cell, p, x0, noise, st), s).sum()
+        return task.answer_loss(_outputs(cell, task, p, x0, xs, noise, st), y).sum()
 
     grads = jax.tree_util.tree_leaves(jax.grad(total)(state0))
     return sum((gr**2).sum(axis=-1) for gr in grads).mean()
@@ -289,28 +471,32 @@ def _lyapunov(cell, p, key, sigma_u, n_units):
     return logs[LYAPUNOV_BURN:].mean()
 
 
-def _test_set(key, *, cell, lag, sigma_u, n_symbols, n_units, n_test):
+def _test_set(key, *, cell, task, lag, sigma_u, n_units, n_test):
     """The held-out sequences of a seed (the same for all its knob values)."""
-    return recall_batch(jax.random.split(key, 3)[2], lag, sigma_u, n_test, n_symbols, n_units,
-                        cell.n_pre)
+    return task.sample(jax.random.split(key, 3)[2], lag, sigma_u, n_test, cell.n_pre * n_units)
 
 
-def _start(key, knob, test, *, cell, n_units, n_symbols, batch):
-    """One network at initialisation and the error signal at the symbol's state, on the
-    first ``batch`` held-out sequences (BPTT memory grows with the sequences)."""
-    p = cell.init(jax.random.split(key, 3)[0], knob, n_units, n_symbols)
-    s0, x0, noise = test
-    return p, _grad_at_symbol(cell, p, s0[:batch], x0[:batch], noise[:, :batch])
+def _head(data, n):
+    """The first ``n`` sequences of ``(x0, xs, noise, y)``."""
+    x0, xs, noise, y = data
+    return x0[:n], None if xs is None else xs[:, :n], noise[:, :n], y[:n]
 
 
-def _block(p, state, keys, lr, *, cell, lag, sigma_u, n_symbols, n_units, batch):
+def _start(key, knob, test, *, cell, task, n_units, batch):
+    """One network at initialisation and the error signal at the first input's state, on
+    the first ``batch`` held-out sequences (BPTT memory grows with the sequences)."""
+    p = cell.init(jax.random.split(key, 3)[0], knob, n_units, task.n_in, task.n_out)
+    return p, _grad_at_symbol(cell, task, p, _head(test, batch))
+
+
+def _block(p, state, keys, lr, *, cell, task, lag, sigma_u, n_units, batch):
     """Adam steps of one network, one fresh batch per key; returns the mean training loss."""
     opt = optax.adam(lr)
 
     def update(carry, k):
         p, state = carry
-        loss, grads = jax.value_and_grad(recall_loss)(p, *recall_batch(
-            k, lag, sigma_u, batch, n_symbols, n_units, cell.n_pre), cell)
+        loss, grads = jax.value_and_grad(task_loss)(p, task.sample(
+            k, lag, sigma_u, batch, cell.n_pre * n_units), cell, task)
         updates, state = opt.update(grads, state, p)
         return (optax.apply_updates(p, updates), state), loss
 
@@ -318,11 +504,11 @@ def _block(p, state, keys, lr, *, cell, lag, sigma_u, n_symbols, n_units, batch)
     return p, state, losses.mean()
 
 
-@partial(jax.jit, static_argnames=("cell", "lag", "n_units", "n_symbols", "batch", "n_test"))
-def _start_grid(keys, knobs, sigma_u, *, cell, lag, n_units, n_symbols, batch, n_test):
-    test = jax.vmap(partial(_test_set, cell=cell, lag=lag, sigma_u=sigma_u,
-                            n_symbols=n_symbols, n_units=n_units, n_test=n_test))(keys)
-    one = partial(_start, cell=cell, n_units=n_units, n_symbols=n_symbols, batch=batch)
+@partial(jax.jit, static_argnames=("cell", "task", "lag", "n_units", "batch", "n_test"))
+def _start_grid(keys, knobs, sigma_u, *, cell, task, lag, n_units, batch, n_test):
+    test = jax.vmap(partial(_test_set, cell=cell, task=task, lag=lag, sigma_u=sigma_u,
+                            n_units=n_units, n_test=n_test))(keys)
+    one = partial(_start, cell=cell, task=task, n_units=n_units, batch=batch)
     params, grad0 = jax.vmap(jax.vmap(one, in_axes=(None, 0, None)),
                              in_axes=(0, None, 0))(keys, knobs, test)
     return params, test, grad0
@@ -338,7 +524,7 @@ def _lyapunov_grid(params, keys, sigma_u, *, cell, n_units):
     return jax.vmap(jax.vmap(one, in_axes=(0, None)), in_axes=(0, 0))(params, keys)
 
 
-@partial(jax.jit, static_argnames=("cell", "lag", "n_symbols", "n_units", "batch"),
+@partial(jax.jit, static_argnames=("cell", "task", "lag", "n_units", "batch"),
          donate_argnums=(0, 1))
 def _block_grid(params, states, step_keys, sigma_u, lr, **kw):
     one = partial(_block, lr=lr, sigma_u=sigma_u, **kw)
@@ -346,10 +532,10 @@ def _block_grid(params, states, step_keys, sigma_u, lr, **kw):
     return jax.vmap(over_knobs, in_axes=(0, 0, 0))(params, states, step_keys)
 
 
-@partial(jax.jit, static_argnames=("cell",))
-def _test_grid(params, test, cell):
-    over_knobs = jax.vmap(partial(recall_loss, cell=cell), in_axes=(0, None, None, None))
-    return jax.vmap(over_knobs)(params, *test)
+@partial(jax.jit, static_argnames=("cell", "task"))
+def _test_grid(params, test, cell, task):
+    over_knobs = jax.vmap(partial(task_loss, cell=cell, task=task), in_axes=(0, None))
+    return jax.vmap(over_knobs)(params, test)
 
 
 def record_steps(steps: int, n_record: int) -> list[int]:
@@ -369,12 +555,12 @@ def budget_steps(steps: int, n_record: int, fraction: float | None) -> list[int]
     return sorted({early, steps})
 
 
-def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
-          n_units: int, n_symbols: int, batch: int, steps: int, lr: float, n_test: int,
-          n_record: int, test_at,
+def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
+          n_units: int, batch: int, steps: int, lr: float, n_test: int, n_record: int,
+          test_at,
           progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
-    """Train ``n_seeds`` networks of one cell at every knob value on delayed recall at one
-    lag, all at once.
+    """Train ``n_seeds`` networks of one cell at every knob value on one task at one lag,
+    all at once.
 
     Seed s of every knob value starts from the same draws (for the RNN W = g Z with one Z
     per seed) and sees the same batches: the knob values are compared with common random
@@ -387,19 +573,22 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     ----------
     cell : VanillaRNN, LSTM or GRU
         The network (:data:`CELLS`).
+    task : Recall, Copy or Adding
+        The task (:data:`TASKS`), its samples, loss and memoryless baseline.
     knobs : sequence of float
         The cell's knob at initialisation: the gain g of the RNN, the gate timescale tau of
         the LSTM and GRU.
     n_seeds : int
         Independent networks per knob value.
     lag : int
-        Noise steps T between the symbol and the answer.
+        The task's T: noise steps between the symbol and the answer (recall), blanks between
+        the symbols and the marker (copy), steps after the first (adding).
     sigma_u : float
         Standard deviation of the input noise (pre-activation variance sigma_u^2 per step).
     seed : int
         Root of the keys (from the point's generator).
-    n_units, n_symbols, batch, steps, lr, n_test, n_record
-        Network size N, symbols K, training batch, Adam steps and rate, held-out test
+    n_units, batch, steps, lr, n_test, n_record
+        Network size N, training batch, Adam steps and rate, held-out test
         sequences, records of the learning curve (:func:`record_steps`).
     test_at : sequence of int
         Training budgets (Adam steps, each the end of a learning-curve block, e.g. from
@@ -409,12 +598,13 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     Returns
     -------
     dict of numpy arrays, shape (seed, knob, ...)
-        ``test_loss`` (seed, knob, budget: nats, on ``n_test`` held-out sequences after
-        each budget of ``test_at``),
+        ``test_loss`` (seed, knob, budget: the task's loss on ``n_test`` held-out
+        sequences after each budget of ``test_at``),
         ``train_curve`` (seed, knob, record: mean training loss of each block of Adam
         steps), ``grad_sq_at_symbol`` (mean squared norm of the error signal at the
-        symbol's state at initialisation, on the first ``batch`` test sequences),
-        ``lyapunov`` (the maximal Lyapunov exponent at initialisation, :func:`_lyapunov`),
+        first input's state at initialisation, on the first ``batch`` test sequences),
+        ``lyapunov`` (the maximal Lyapunov exponent at initialisation, :func:`_lyapunov`,
+        driven by noise of the task's effective variance, sigma_u^2 + its input variance),
         ``W`` and ``b`` (the trained recurrent matrices and biases).
     """
     if not 1 <= n_record <= steps:
@@ -426,12 +616,12 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
                          f"block ends {ends}")
     root = jax.random.key(seed)
     keys = jax.vmap(lambda s: jax.random.fold_in(root, s))(jnp.arange(n_seeds))
-    kw = dict(cell=cell, lag=int(lag), n_symbols=int(n_symbols), n_units=int(n_units),
-              batch=int(batch))
+    kw = dict(cell=cell, task=task, lag=int(lag), n_units=int(n_units), batch=int(batch))
     su, knobs = jnp.float32(sigma_u), jnp.asarray(knobs, jnp.float32)
     params, test, grad0 = _start_grid(keys, knobs, su, n_test=int(n_test), **kw)
     # read before the first Adam block donates the initial parameters
-    lyap = np.asarray(_lyapunov_grid(params, keys, su, cell=cell, n_units=int(n_units)))
+    s_eff = jnp.float32(np.sqrt(sigma_u**2 + task.input_variance))
+    lyap = np.asarray(_lyapunov_grid(params, keys, s_eff, cell=cell, n_units=int(n_units)))
     # the data keys of a seed (the same for all its knob values): n_record blocks of steps
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))
@@ -441,7 +631,7 @@ def train(cell, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
                                            jnp.float32(lr), **kw)
         curve.append(np.asarray(loss))
         if b in test_at:  # before the next block donates the parameters
-            tested.append(np.asarray(_test_grid(params, test, cell)))
+            tested.append(np.asarray(_test_grid(params, test, cell, task)))
         if progress is not None:
             progress(i + 1, n_record)
     out = {"test_loss": np.stack(tested, axis=-1), "train_curve": np.stack(curve, axis=-1),
@@ -456,6 +646,6 @@ def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     """:func:`train` for the vanilla RNN (Gaussian W) at the gains ``gains``, with the
     ``trained`` study's defaults (:func:`train` itself takes every setting explicitly: the
     ``gated`` study trains through it with its own)."""
-    return train(CELLS["rnn"], gains, n_seeds, lag, sigma_u, seed, n_units=n_units,
-                 n_symbols=n_symbols, batch=batch, steps=steps, lr=lr, n_test=n_test,
+    return train(CELLS["rnn"], Recall(n_symbols), gains, n_seeds, lag, sigma_u, seed,
+                 n_units=n_units, batch=batch, steps=steps, lr=lr, n_test=n_test,
                  n_record=n_record, test_at=[steps], progress=progress)

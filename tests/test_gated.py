@@ -13,7 +13,7 @@ from memory_dynamics.studies.gated import STUDY
 st = pytest.importorskip("memory_dynamics.sim.trained")
 jnp = pytest.importorskip("jax.numpy")
 
-TINY = dict(n_units=8, n_symbols=2, batch=32, steps=150, lr=1e-2, n_test=64, n_record=5,
+TINY = dict(n_units=8, batch=32, steps=150, lr=1e-2, n_test=64, n_record=5,
             test_at=[150])
 
 
@@ -26,7 +26,7 @@ def test_constant_init_retains_one_minus_one_over_tau_per_step(name, tau):
     import jax
 
     cell = st.CELLS[name]
-    p = cell.init(jax.random.key(3), tau, 8, 2)
+    p = cell.init(jax.random.key(3), tau, 8, 2, 2)
     p = {**p, "W": jnp.zeros_like(p["W"])}
     x0 = jnp.sqrt(2.0) * jax.nn.one_hot(jnp.array([0, 1]), 2)
     s0 = cell.start(p, x0)
@@ -42,7 +42,7 @@ def test_chrono_init_spreads_the_timescales_up_to_t_max(name):
     import jax
 
     N, t_max = 2000, 64.0
-    p = st.CELLS[name].init(jax.random.key(4), t_max, N, 2)
+    p = st.CELLS[name].init(jax.random.key(4), t_max, N, 2, 2)
     b = np.asarray(p["b"][N:2 * N])
     tau = 1 + np.exp(b)
     assert tau.min() >= 2 - 1e-5 and tau.max() <= t_max + 1e-3
@@ -53,8 +53,8 @@ def test_chrono_init_spreads_the_timescales_up_to_t_max(name):
 
 @pytest.mark.parametrize("name", ["lstm", "gru"])
 def test_a_tiny_gated_network_learns_and_reruns_identically(name):
-    a = st.train(st.CELLS[name], [4.0], 2, 4, 0.5, 5, **TINY)
-    b = st.train(st.CELLS[name], [4.0], 2, 4, 0.5, 5, **TINY)
+    a = st.train(st.CELLS[name], st.Recall(2), [4.0], 2, 4, 0.5, 5, **TINY)
+    b = st.train(st.CELLS[name], st.Recall(2), [4.0], 2, 4, 0.5, 5, **TINY)
     for k in a:
         np.testing.assert_array_equal(a[k], b[k])
     assert (a["test_loss"] < 0.5 * np.log(2)).all(), a["test_loss"]
@@ -73,7 +73,8 @@ def _synthetic(c=25.0, slope=1.0, taus=(1.5, 2, 3, 4, 6), n_seeds=8):
         {"test_loss": (("task", "cell", "init", "lag", "seed", "tau"), loss[None, None, None]),
          "tau_unit_trained": (("seed", "tau", "unit"), np.ones((n_seeds, len(taus), 2))),
          "grad_sq_at_symbol": (("task", "cell", "init", "lag", "seed", "tau"),
-                               np.ones((1, 1, 1, len(lags), n_seeds, len(taus))))},
+                               np.ones((1, 1, 1, len(lags), n_seeds, len(taus)))),
+         "baseline": ((), np.log(2))},
         coords={"task": ["recall"], "cell": ["lstm"], "init": ["constant"], "lag": lags,
                 "seed": np.arange(n_seeds), "tau": taus, "unit": [0, 1]})
     ds.attrs.update(n_symbols=2, success_loss=0.5, n_boot=200,

@@ -18,6 +18,8 @@ st = pytest.importorskip("memory_dynamics.sim.trained")
 jnp = pytest.importorskip("jax.numpy")
 
 TINY = dict(n_units=16, n_symbols=4, batch=32, steps=120, lr=1e-2, n_test=128, n_record=6)
+#: train()'s settings of TINY (the task brings K)
+TRAIN = {k: v for k, v in TINY.items() if k != "n_symbols"}
 
 
 def test_memoryless_answer_scores_exactly_the_baseline():
@@ -29,7 +31,70 @@ def test_memoryless_answer_scores_exactly_the_baseline():
     p = {**p, "V": jnp.zeros_like(p["V"])}
     batch = st.recall_batch(jax.random.key(1), 5, 0.5, 256, K, 16)
     assert float(st.recall_loss(p, *batch)) == pytest.approx(np.log(K), rel=1e-6)
-    assert st.recall_baseline(K) == np.log(K)
+    assert st.Recall(K).baseline(5) == np.log(K)
+
+
+@pytest.mark.parametrize("T", [1, 7, 40])
+def test_copy_task_layout_and_its_memoryless_baseline(T):
+    """Arjovsky et al.'s layout: 10 symbols, T - 1 blanks, the marker, 10 blanks; targets
+    blank until T + 10, then the symbols. Blank for certain there and the uniform guess
+    over the 8 symbols after scores exactly 10 ln 8 / (T + 20)."""
+    import jax
+
+    task = st.Copy()
+    x0, xs, noise, y = task.sample(jax.random.key(T), T, 0.5, 64, 16)
+    x = np.concatenate([np.asarray(x0)[None], np.asarray(xs)])  # (steps, batch, 10)
+    seq = x.argmax(axis=-1).T
+    assert x.shape == (T + 20, 64, 10) and noise.shape == (T + 19, 64, 16)
+    np.testing.assert_allclose(np.abs(x).sum(axis=-1), np.sqrt(10), rtol=1e-6)
+    np.testing.assert_array_equal(seq[:, T + 9], 9)  # the marker
+    np.testing.assert_array_equal(seq[:, 10:T + 9], 8)
+    np.testing.assert_array_equal(seq[:, T + 10:], 8)
+    y = np.asarray(y)
+    np.testing.assert_array_equal(y[:, :T + 10], 8)
+    np.testing.assert_array_equal(y[:, T + 10:], seq[:, :10])
+    out = np.zeros((64, T + 20, 9))
+    out[:, :T + 10, 8] = 1e4  # blank, certain
+    out[:, T + 10:, 8] = -1e4  # never blank, uniform over the symbols
+    loss = float(task.loss(jnp.asarray(out), jnp.asarray(y)).mean())
+    assert loss == pytest.approx(task.baseline(T), rel=1e-6)
+    assert task.baseline(T) == pytest.approx(10 * np.log(8) / (T + 20))
+
+
+def test_adding_problem_markers_and_its_memoryless_baseline():
+    """One marker in each half, the target their sum: mean 1 and variance 1/6, the squared
+    error of the constant answer 1 (the baseline)."""
+    import jax
+
+    task = st.Adding()
+    T = 9
+    x0, xs, _, y = task.sample(jax.random.key(0), T, 0.5, 200_000, 4)
+    x = np.concatenate([np.asarray(x0)[None], np.asarray(xs)])  # (T + 1, batch, 2)
+    m = x[..., 1]
+    np.testing.assert_array_equal(m.sum(axis=0), 2)
+    np.testing.assert_array_equal(m[:5].sum(axis=0), 1)  # ceil(10 / 2) = 5
+    np.testing.assert_allclose(np.asarray(y), (x[..., 0] * m).sum(axis=0), rtol=1e-6)
+    y = np.asarray(y, float)
+    se = y.std() / np.sqrt(y.size)
+    assert abs(y.mean() - 1) < 4 * se
+    mse = float(task.loss(jnp.ones((y.size, 1)), jnp.asarray(y)).mean())
+    assert mse == pytest.approx(task.baseline(T), rel=0.01)
+    assert task.baseline(T) == 1 / 6
+
+
+@pytest.mark.parametrize("name,lag", [("adding", 5), ("copy", 2)])
+def test_a_tiny_network_learns_the_other_tasks(name, lag):
+    """The adding problem at a short lag: below half the baseline; the copy task (hard in
+    few steps): the training loss falls below the baseline."""
+    task = st.TASKS[name].from_settings({})
+    out = st.train(st.CELLS["lstm" if name == "copy" else "rnn"], task, [1.0 if name ==
+                   "adding" else 3.0], 2, lag, 0.1, 3, n_units=16, batch=32,
+                   steps=300 if name == "copy" else 150, lr=1e-2, n_test=64, n_record=3,
+                   test_at=[300 if name == "copy" else 150])
+    if name == "adding":
+        assert (out["test_loss"] < 0.5 * task.baseline(lag)).all(), out["test_loss"]
+    else:
+        assert (out["test_loss"] < task.baseline(lag)).all(), out["test_loss"]
 
 
 def test_initialisation_matches_the_mean_field_model():
@@ -157,7 +222,7 @@ def test_orthogonal_initialisation_is_g_times_an_orthogonal_matrix():
     """W W^T = g^2 I: every row has squared norm g^2, as the mean field assumes."""
     import jax
 
-    p = st.CELLS["rnn_orthogonal"].init(jax.random.key(0), 1.3, 64, 2)
+    p = st.CELLS["rnn_orthogonal"].init(jax.random.key(0), 1.3, 64, 2, 2)
     W = np.asarray(p["W"], float)
     np.testing.assert_allclose(W @ W.T, 1.3**2 * np.eye(64), atol=1e-5)
 
@@ -167,7 +232,7 @@ def _lyapunov(cell, knobs, keys, sigma_u, n_units):
     import jax
 
     def init(k):
-        return jax.vmap(lambda v: cell.init(jax.random.split(k, 3)[0], v, n_units, 2))(
+        return jax.vmap(lambda v: cell.init(jax.random.split(k, 3)[0], v, n_units, 2, 2))(
             jnp.asarray(knobs, jnp.float32))
     params = jax.vmap(init)(keys)
     return np.asarray(st._lyapunov_grid(params, keys, jnp.float32(sigma_u), cell=cell,
@@ -181,7 +246,7 @@ def test_lyapunov_of_a_quiet_network_is_the_log_spectral_radius():
 
     cell = st.CELLS["rnn"]
     for k in range(3):
-        p = cell.init(jax.random.key(k), 0.7, 12, 2)
+        p = cell.init(jax.random.key(k), 0.7, 12, 2, 2)
         lam = float(st._lyapunov(cell, p, jax.random.key(10 + k), 0.0, 12))
         rho = np.abs(np.linalg.eigvals(np.asarray(p["W"], float))).max()
         assert lam == pytest.approx(np.log(rho), abs=0.02)
@@ -252,14 +317,15 @@ def test_budgets_are_learning_curve_block_ends():
     assert st.budget_steps(13, 4, None) == [13]
     assert st.budget_steps(10, 1, 0.5) == [10]  # one block: one budget
     with pytest.raises(ValueError, match="test_at"):
-        st.train(st.CELLS["rnn"], [1.0], 2, 2, 0.5, 1, **{**TINY, "test_at": [7]})
+        st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 2, 0.5, 1, **TRAIN, test_at=[7])
 
 
 def test_the_held_out_loss_at_a_shorter_budget_is_of_the_same_networks_part_way():
     """The full budget's loss equals a run that tests only at the end; the shorter budget's
     loss is measured on the same networks earlier (it differs)."""
-    both = st.train(st.CELLS["rnn"], [1.0], 2, 3, 0.5, 4, **{**TINY, "test_at": [60, 120]})
-    end = st.train(st.CELLS["rnn"], [1.0], 2, 3, 0.5, 4, **{**TINY, "test_at": [120]})
+    both = st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 3, 0.5, 4, **TRAIN,
+                    test_at=[60, 120])
+    end = st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 3, 0.5, 4, **TRAIN, test_at=[120])
     assert both["test_loss"].shape == (2, 1, 2)
     np.testing.assert_array_equal(both["test_loss"][..., 1], end["test_loss"][..., 0])
     assert not np.array_equal(both["test_loss"][..., 0], both["test_loss"][..., 1])

@@ -6,8 +6,13 @@ import numpy as np
 
 from .. import plotting
 from ..gated import gate_depth_scale
-from ..trained import full_budget, horizon_fits
+from ..trained import full_budget, horizon_fits, loss_label
 from .trained import _panels, _plain_log
+
+
+def _head(ds, t):
+    """The task in a panel title when there is more than one."""
+    return f"{t}, " if ds.sizes["task"] > 1 else ""
 
 
 def _series(ds):
@@ -59,8 +64,8 @@ def _fig_map(ds, plt):
         ax.set_xlabel(r"gate timescale $\tau$ at initialisation")
         if ax is axes[0]:
             ax.set_ylabel("lag $T$ (steps)")
-        ax.set_title(f"{c}, {i} init" + (f": c = {np.exp(f['log_c']):.3g}" if "log_c" in f
-                                          else ""), fontsize=8)
+        fit = f": c = {np.exp(f['log_c']):.3g}" if "log_c" in f else ""
+        ax.set_title(f"{_head(ds, t)}{c}, {i} init{fit}", fontsize=8)
     axes[0].legend(fontsize=6, loc="upper left", bbox_to_anchor=(0.0, -0.22), ncol=2,
                    frameon=False)
     fig.colorbar(mesh, ax=list(axes), label="fraction of seeds that learn", shrink=0.9)
@@ -141,7 +146,7 @@ def _fig_gradient(ds, plt):
         ax.set_xlabel("lag $T$ (steps)")
         if ax is axes[0]:
             ax.set_ylabel(r"$\ln |\partial L/\partial s_0|^2$ at initialisation")
-        ax.set_title(f"{c}, {i}" + (r" (dashed: $2\ln(1-1/\tau)$)" if i == "constant"
+        ax.set_title(f"{_head(ds, t)}{c}, {i}" + (r" (dashed: $2\ln(1-1/\tau)$)" if i == "constant"
                                     else ""), fontsize=7)
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
@@ -168,12 +173,11 @@ def _fig_curves(ds, plt):
             se = curve.std("seed", ddof=1) / np.sqrt(ds.sizes["seed"])
             ax.fill_between(p.step, m - se, m + se, color=col, alpha=0.3, lw=0)
             ax.plot(p.step, m, color=col, label=rf"$\tau$ = {v:g}")
-        ax.axhline(float(pt.baseline.max()), color="k", ls="--", lw=0.8,
-                   label=r"memoryless baseline $\ln K$")
+        ax.axhline(float(p.baseline.max()), color="k", ls="--", lw=0.8,
+                   label="memoryless baseline")
         ax.set_xlabel("Adam steps")
-        if ax is axes[0]:
-            ax.set_ylabel("training cross-entropy (nats)")
-        ax.set_title(f"{c}, {i}: lag {lag} (mean ± 1 SE)", fontsize=8)
+        ax.set_ylabel(loss_label(t))
+        ax.set_title(f"{_head(ds, t)}{c}, {i}: lag {lag} (mean ± 1 SE)", fontsize=8)
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
@@ -209,7 +213,7 @@ def _fig_timescales(ds, plt):
         ax.set_xlabel("lag $T$ trained on (steps)")
         if ax is axes[0]:
             ax.set_ylabel(r"gate timescale $\tau_i$ after training")
-        ax.set_title(f"{c}, {i} init", fontsize=8)
+        ax.set_title(f"{_head(ds, t)}{c}, {i} init", fontsize=8)
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 

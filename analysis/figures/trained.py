@@ -9,7 +9,7 @@ from memory_dynamics.io import setting
 
 from .. import plotting
 from ..gradients import mean_field_lyapunov
-from ..trained import GRADIENT_MIN_LAG, depth_scale, full_budget, horizon_fits
+from ..trained import GRADIENT_MIN_LAG, depth_scale, full_budget, horizon_fits, loss_label
 
 
 def _series(ds):
@@ -33,9 +33,12 @@ def _by_series(ds, plt, width, height):
 
 
 def _title(ds, t, c, s, extra=""):
-    """Panel title: the noise level, and the series when there is more than one."""
+    """Panel title: the noise level (and the mean field's effective noise where the task's
+    inputs add to it), and the series when there is more than one."""
     head = f"{t}, {c}: " if len(_series(ds)) > 1 else ""
-    return head + rf"$\sigma_u$ = {s:g}" + extra
+    se = float(ds.sigma_eff.sel(task=t, sigma_u=s)) if "sigma_eff" in ds else s
+    eff = rf" ($\sigma_\mathrm{{eff}}$ = {se:.2f})" if not np.isclose(se, s) else ""
+    return head + rf"$\sigma_u$ = {s:g}" + eff + extra
 
 
 def _plain_log(axis) -> None:
@@ -73,7 +76,7 @@ def _fig_map(ds, plt):
                     label=r"$T^*$ censored by the lags")
         if "log_c" in f:
             ordered = gg[gg < float(pt.g_c)]
-            xi = np.array([depth_scale(g, s)[2] for g in ordered])
+            xi = np.array([depth_scale(g, float(pt.sigma_eff))[2] for g in ordered])
             ax.plot(ordered, np.exp(f["log_c"]) * xi, "-", color="tab:blue", lw=1.0,
                     label=rf"$c\,\xi(g)$, c = {np.exp(f['log_c']):.3g} (fitted)")
         gc = float(pt.g_c)
@@ -187,10 +190,10 @@ def _fig_curves(ds, plt):
             se = curve.std("seed", ddof=1) / np.sqrt(ds.sizes["seed"])
             ax.fill_between(p.step, m - se, m + se, color=col, alpha=0.3, lw=0)
             ax.plot(p.step, m, color=col, label=f"g = {g:g}")
-        K = float(pt.baseline.max())
-        ax.axhline(K, color="k", ls="--", lw=0.8, label=r"memoryless baseline $\ln K$")
+        ax.axhline(float(p.baseline.max()), color="k", ls="--", lw=0.8,
+                   label="memoryless baseline")
         ax.set_xlabel("Adam steps")
-        ax.set_ylabel("training cross-entropy (nats)")
+        ax.set_ylabel(loss_label(t))
         ax.set_title(_title(ds, t, c, s, f", lag {lag} (mean ± 1 SE)"), fontsize=8)
     axes[-1].legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
@@ -281,9 +284,10 @@ def _fig_chaos(ds, plt):
         ax = axes[3 * r]
         ax.errorbar(gs, pt.lyapunov_mean, yerr=pt.lyapunov_mean_se, fmt="o", ms=3,
                     color="k", label="measured (mean ± 1 SE)")
-        ax.plot(gg, [mean_field_lyapunov(g, float(s)) for g in gg], "-", color="tab:blue",
+        se = float(pt.sigma_eff)
+        ax.plot(gg, [mean_field_lyapunov(g, se) for g in gg], "-", color="tab:blue",
                 lw=1.0, label=r"mean field $\frac{1}{2}\ln\chi$ ($N\to\infty$)")
-        ax.plot(gg, [mean_field_lyapunov(g, float(s), N) for g in gg], "--",
+        ax.plot(gg, [mean_field_lyapunov(g, se, N) for g in gg], "--",
                 color="tab:green", lw=1.0, label=f"annealed, N = {N}")
         ax.axhline(0.0, color="0.6", lw=0.6)
         ax.axvline(gc, color="tab:red", ls=":", lw=1.0, label=rf"$g_c$ = {gc:.2f}")

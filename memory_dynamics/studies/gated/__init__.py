@@ -3,13 +3,14 @@ at initialisation (docs/gated.md)."""
 
 from memory_dynamics.config import ConfigError
 from memory_dynamics.registry import Study, grows
+from memory_dynamics.studies.trained import sequence_steps
 
 
 def _cost(v):
     """Seconds of one point on one core at the defaults: linear in the lag (BPTT); measured
     CPU 10 s at lag 4, 23 s at 16, 45 s at 32 (LSTM, 16 units, 40 networks, compilation
     included)."""
-    return 6.0 + 1.2 * v["lag"]
+    return 6.0 + 1.2 * sequence_steps(v)
 
 
 def _check_config(config):
@@ -29,18 +30,18 @@ def _check_config(config):
                           "allowed: n_record <= steps")
 
 
-def _size(gc, lag):
+def _size(gc, steps):
     """Floats held for back-propagation through time: the gates and states of every step,
     batch, knob value and seed (float32), and the input drive (4 gates: the LSTM)."""
-    return (len(gc["tau"]) * gc["n_seeds"] * gc["batch"] * (lag + 1)
+    return (len(gc["tau"]) * gc["n_seeds"] * gc["batch"] * (steps + 1)
             * (10 * gc["n_units"] + gc["n_symbols"]))
 
 
 def _mem_mb(config, points, attempt):
-    """JAX and XLA (about 700 MB resident) plus the BPTT buffers of the longest lag."""
+    """JAX and XLA (about 700 MB resident) plus the BPTT buffers of the longest sequence."""
     gc = config["gated"]
-    lag = max(p["values"]["lag"] for p in points)
-    return int(attempt * (900 + 3 * 4 * _size(gc, lag) / 2**20))
+    steps = max(sequence_steps(p["values"]) for p in points)
+    return int(attempt * (900 + 3 * 4 * _size(gc, steps) / 2**20))
 
 
 def _runtime(config, points, attempt):

@@ -8,7 +8,7 @@ import numpy as np
 import xarray as xr
 
 from memory_dynamics.sim.rng import SeedLike
-from memory_dynamics.studies.trained.experiment import recall_dataset, train_point
+from memory_dynamics.studies.trained.experiment import point_dataset, train_point
 
 
 def simulate_point(values: dict, settings: dict, seed: SeedLike,
@@ -19,13 +19,13 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     taus = np.asarray(s["tau"], float)
     name = values["cell"] + ("_chrono" if values["init"] == "chrono" else "")
     v = {**values, "sigma_u": s["sigma_u"]}
-    out, ends = train_point(name, taus, v, s, seed, progress)
+    out, ends, task = train_point(name, taus, v, s, seed, progress)
     N = s["n_units"]
     # the retention gate's bias sits at [N, 2N) in both cells (LSTM: i, f, u, o; GRU: r, z,
     # h): its timescale 1/(1 - sigma(b)) = 1 + e^b per unit, after training
     tau_unit = 1.0 + np.exp(out["b"][..., N:2 * N].astype(np.float64))
-    return recall_dataset(
-        out, ends, ("tau", taus, {
+    return point_dataset(
+        out, ends, task, ("tau", taus, {
             "long_name": "gate timescale tau at initialisation: 1/(1 - sigma(b)) of the "
                          "retention gate (init constant), its largest value T_max (init "
                          "chrono)", "units": "1", "comment": "time steps"}),

@@ -5,11 +5,17 @@ from memory_dynamics.config import ConfigError
 from memory_dynamics.registry import Study, grows
 
 
+def sequence_steps(v) -> int:
+    """Steps after the first input of one sequence at sweep point ``v``: the lag, and for
+    the copy task its 10 symbols and 10 answers besides (``sim.trained.Copy``)."""
+    return v["lag"] + (2 * 10 - 1 if v["task"] == "copy" else 0)
+
+
 def _cost(v):
-    """Seconds of one point on one core at the defaults: linear in the lag (BPTT); measured
-    CPU 9 s at lag 8, 67 s at 64, 120 s at 128, 228 s at 256 (56 networks, compilation
-    included)."""
-    return 8.0 + 0.85 * v["lag"]
+    """Seconds of one point on one core at the defaults: linear in the sequence (BPTT);
+    measured CPU 9 s at lag 8, 67 s at 64, 120 s at 128, 228 s at 256 (recall, 56 networks,
+    compilation included)."""
+    return 8.0 + 0.85 * sequence_steps(v)
 
 
 #: lags shorter than this are left out of the gradient-rate fit (the pre-activation variance
@@ -35,18 +41,18 @@ def _check_config(config):
                           "allowed: n_record <= steps")
 
 
-def _size(tc, lag):
+def _size(tc, steps):
     """Floats held for back-propagation through time: the states of every step, batch,
     gain and seed (float32), and the input drive."""
-    return (len(tc["g"]) * tc["n_seeds"] * tc["batch"] * (lag + 1)
+    return (len(tc["g"]) * tc["n_seeds"] * tc["batch"] * (steps + 1)
             * (2 * tc["n_units"] + tc["n_symbols"]))
 
 
 def _mem_mb(config, points, attempt):
-    """JAX and XLA (about 700 MB resident) plus the BPTT buffers of the longest lag."""
+    """JAX and XLA (about 700 MB resident) plus the BPTT buffers of the longest sequence."""
     tc = config["trained"]
-    lag = max(p["values"]["lag"] for p in points)
-    return int(attempt * (900 + 3 * 4 * _size(tc, lag) / 2**20))
+    steps = max(sequence_steps(p["values"]) for p in points)
+    return int(attempt * (900 + 3 * 4 * _size(tc, steps) / 2**20))
 
 
 def _runtime(config, points, attempt):

@@ -12,11 +12,12 @@ from memory_dynamics.sim.rng import SeedLike, as_generator
 
 def train_point(cell_name: str, knobs, values: dict, settings: dict, seed: SeedLike,
                 progress: Callable[[int, int], None] | None = None):
-    """Train ``n_seeds`` networks of cell ``cell_name`` at every knob value at the point's
-    lag and noise (:func:`memory_dynamics.sim.trained.train`); returns the outputs and the
-    record steps of the learning curve."""
+    """Train ``n_seeds`` networks of cell ``cell_name`` at every knob value on the point's
+    task, lag and noise (:func:`memory_dynamics.sim.trained.train`); returns the outputs,
+    the record steps of the learning curve and the task."""
     from memory_dynamics.sim.trained import (  # imports JAX
         CELLS,
+        TASKS,
         budget_steps,
         record_steps,
         train,
@@ -26,42 +27,45 @@ def train_point(cell_name: str, knobs, values: dict, settings: dict, seed: SeedL
     # jax.random.key keeps the low 32 bits of this draw (JAX without x64): a uniform
     # 32-bit root
     key = int(as_generator(seed).integers(2**63))
-    out = train(CELLS[cell_name], knobs, s["n_seeds"], values["lag"], values["sigma_u"], key,
-                n_units=s["n_units"], n_symbols=s["n_symbols"], batch=s["batch"],
+    task = TASKS[values["task"]].from_settings(s)
+    out = train(CELLS[cell_name], task, knobs, s["n_seeds"], values["lag"], values["sigma_u"],
+                key, n_units=s["n_units"], batch=s["batch"],
                 steps=s["steps"], lr=s["lr"], n_test=s["n_test"], n_record=s["n_record"],
                 test_at=budget_steps(s["steps"], s["n_record"], s["budget_fraction"]),
                 progress=progress)
-    return out, record_steps(s["steps"], s["n_record"])
+    return out, record_steps(s["steps"], s["n_record"]), task
 
 
-def recall_dataset(out: dict, ends, knob: tuple, values: dict, settings: dict,
+def point_dataset(out: dict, ends, task, knob: tuple, values: dict, settings: dict,
                    data_vars: dict, coords: dict) -> xr.Dataset:
     """The dataset of one point: test loss (seed, knob, budget), learning curve, error
-    signal at initialisation, Lyapunov exponent and the baseline on (seed, knob), plus
-    ``data_vars`` and ``coords``. ``knob`` is ``(name, values, attrs)`` of the cell's knob
-    dimension."""
-    from memory_dynamics.sim.trained import budget_steps, recall_baseline
+    signal at initialisation, Lyapunov exponent on (seed, knob) and the task's memoryless
+    baseline, plus ``data_vars`` and ``coords``. ``knob`` is ``(name, values, attrs)`` of
+    the cell's knob dimension."""
+    from memory_dynamics.sim.trained import budget_steps
 
     s = settings
     name, kv, kattrs = knob
-    nats = {"units": "1", "comment": "nats"}
+    loss = {"units": "1", "comment": task.loss_name}
     dims = ("seed", name)
     return xr.Dataset(
         {
             "test_loss": ((*dims, "budget"), out["test_loss"].astype(np.float64), {
-                "long_name": f"cross-entropy of the answer after training for budget Adam "
-                             f"steps, {s['n_test']} held-out sequences", **nats}),
+                "long_name": f"task loss after training for budget Adam steps, "
+                             f"{s['n_test']} held-out sequences", **loss}),
             "train_curve": ((*dims, "step"), out["train_curve"].astype(np.float64), {
-                "long_name": "mean training cross-entropy over the block of Adam steps "
-                             "ending at step", **nats}),
+                "long_name": "mean training loss over the block of Adam steps ending at "
+                             "step", **loss}),
             "grad_sq_at_symbol": (dims, out["grad_sq_at_symbol"].astype(np.float64), {
-                "long_name": "mean squared norm of the error back-propagated to the "
-                             "symbol's state, at initialisation", "units": "1"}),
+                "long_name": "mean squared norm of the answer's error back-propagated to "
+                             "the state after the first input, at initialisation",
+                "units": "1"}),
             "lyapunov": (dims, out["lyapunov"].astype(np.float64), {
-                "long_name": "maximal Lyapunov exponent at initialisation, driven by the "
-                             "input noise", "units": "1", "comment": "per time step"}),
-            "baseline": ((), recall_baseline(s["n_symbols"]), {
-                "long_name": "cross-entropy of the best memoryless answer, ln K", **nats}),
+                "long_name": "maximal Lyapunov exponent at initialisation, driven by "
+                             "noise of the effective input variance", "units": "1",
+                "comment": "per time step"}),
+            "baseline": ((), task.baseline(int(values["lag"])), {
+                "long_name": "task loss of the best memoryless answer", **loss}),
             **data_vars,
         },
         coords={
@@ -74,6 +78,10 @@ def recall_dataset(out: dict, ends, knob: tuple, values: dict, settings: dict,
                 "long_name": "training budget: Adam steps before the held-out loss is "
                              "measured (the same networks part-way)", "units": "1"}),
             "task": ((), values["task"], {"long_name": "task"}),
+            "input_variance": ((), float(task.input_variance), {
+                "long_name": "variance the task's inputs add to a pre-activation per step "
+                             "after the first (the mean field adds it to sigma_u^2)",
+                "units": "1"}),
             "cell": ((), values["cell"], {"long_name": "recurrent cell"}),
             "lag": ((), int(values["lag"]), {
                 "long_name": "noise steps T between the symbol and the answer",
@@ -89,11 +97,11 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     together (:func:`memory_dynamics.sim.trained.train`)."""
     s = settings
     gains = np.asarray(s["g"], float)
-    out, ends = train_point(values["cell"], gains, values, s, seed, progress)
+    out, ends, task = train_point(values["cell"], gains, values, s, seed, progress)
     # moduli of the trained recurrent matrix's eigenvalues, largest first (float64)
     eig = np.sort(np.abs(np.linalg.eigvals(out["W"].astype(np.float64))), axis=-1)[..., ::-1]
-    return recall_dataset(
-        out, ends, ("g", gains, {"long_name": "recurrent gain g at initialisation (W = g Z, "
+    return point_dataset(
+        out, ends, task, ("g", gains, {"long_name": "recurrent gain g at initialisation (W = g Z, "
                                               "Z_ij ~ N(0, 1/N); rnn_orthogonal: W = g Q)",
                                  "units": "1"}),
         values, s,
