@@ -51,6 +51,8 @@ REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Gers, Schm
 
 #: what a NaN or inf in the merged dataset means
 NON_FINITE = {
+    r"fisher_memory": "NaN for the copy and adding tasks (the Fisher memory is of delayed "
+                     "recall's symbol) and without input noise (sigma_u = 0: unbounded)",
     r"log_grad_sq(_se)?": "NaN where the error signal at the symbol is near float32's "
                           "underflow (|dL/dstate_0|^2 < 1e-30) in some seed: short timescales "
                           "at long lags",

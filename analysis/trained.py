@@ -71,6 +71,8 @@ BOOT_SEED = 20180710
 
 #: what a NaN or inf in the merged dataset means
 NON_FINITE = {
+    r"fisher_memory": "NaN for the copy and adding tasks (the Fisher memory is of delayed "
+                     "recall's symbol) and without input noise (sigma_u = 0: unbounded)",
     r"xi(_signal)?": "NaN in the chaotic phase (chi >= 1), where gradients do not vanish and "
                      "the depth scales are not a horizon",
     r"log_grad_sq(_se)?": "NaN where the error signal at the symbol is near float32's "

@@ -47,13 +47,14 @@ from dataclasses import dataclass  # noqa: E402
 from functools import partial  # noqa: E402
 
 import jax  # noqa: E402
+import jax.flatten_util  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
 __all__ = ["VanillaRNN", "LSTM", "GRU", "CELLS", "Recall", "Copy", "Adding", "TASKS",
            "init_params", "recall_batch", "recall_loss", "task_loss", "train", "train_recall",
-           "record_steps", "budget_steps"]
+           "record_steps", "budget_steps", "fisher_steps", "FISHER_DELAYS"]
 
 
 def _readout(key, n_units, n_out):
@@ -471,6 +472,81 @@ def _lyapunov(cell, p, key, sigma_u, n_units):
     return logs[LYAPUNOV_BURN:].mean()
 
 
+#: the Fisher memory curve (:func:`_fisher_memory`): held-out trajectories per network and
+#: the delays k at which it is read, as fractions of the lag T (k = max(1, round(f T)))
+FISHER_TRAJECTORIES = 8
+FISHER_DELAYS = tuple(float(f) for f in np.linspace(0.125, 2.0, 16))
+#: a read-out noise of this fraction of the mean state variance is added to C before it is
+#: inverted (C is ill-conditioned in float32 where the network is chaotic)
+FISHER_RIDGE = 1e-6
+
+
+def fisher_steps(lag: int) -> np.ndarray:
+    """The delays k of :data:`FISHER_DELAYS` at lag T (steps after the symbol)."""
+    return np.maximum(1, np.round(np.asarray(FISHER_DELAYS) * lag)).astype(int)
+
+
+def _fisher_memory(cell, p, x0, noise, sigma_u, ks):
+    r"""Fisher memory of the symbol in the network linearised along one trajectory.
+
+    A small input :math:`\theta` along :math:`\delta x = x(1) - x(0)` (from symbol 0 towards
+    symbol 1) at t = 0 moves the state by :math:`\delta_0 = \partial s_0/\partial x_0\,
+    \delta x`, carried by the step Jacobians :math:`A_t = \partial s_t/\partial s_{t-1}`:
+    :math:`\delta_k = A_k\cdots A_1\delta_0`. The noise injected after t = 0, through
+    :math:`B_t = \partial s_t/\partial a_t` (noise on every pre-activation), has covariance
+    :math:`C_k = A_k C_{k-1} A_k^\top + \sigma_u^2 B_k B_k^\top`, :math:`C_0 = 0`. The Fisher
+    information about :math:`\theta` carried by the state k steps later is
+
+    .. math:: J(k) = \delta_k^\top C_k^{-1} \delta_k
+
+    (Ganguli, Huh & Sompolinsky 2008, eq. 3, for a linear network driven by one pulse;
+    here the linearisation about the trajectory, the extended-Kalman view). Linear, the
+    network gives the ``fisher`` study's curve with its noise started at t = 1 (tested).
+    ``delta`` and ``C`` are carried divided by a common running scale (and its square),
+    which leaves J unchanged and keeps both inside float32's range. Returns J at the steps ``ks``.
+    """
+    K = x0.shape[-1]
+    dx = jnp.sqrt(K) * (jax.nn.one_hot(1, K) - jax.nn.one_hot(0, K))
+    st0, ds0 = jax.jvp(lambda x: cell.start(p, x), (x0,), (dx,))
+    flat0, unravel = jax.flatten_util.ravel_pytree(st0)
+    n = flat0.size
+
+    def f(flat, d):
+        return jax.flatten_util.ravel_pytree(cell.step(p, unravel(flat), d))[0]
+
+    def step(carry, d):
+        flat, delta, C, log_s = carry  # delta and C divided by e^log_s and e^(2 log_s)
+        A, B = jax.jacfwd(f, argnums=(0, 1))(flat, d + p["b"])
+        C = A @ C @ A.T + sigma_u**2 * jnp.exp(-2 * log_s) * (B @ B.T)
+        delta = A @ delta
+        r = 0.5 * jnp.log(jnp.trace(C) / n)
+        delta, C, log_s = delta * jnp.exp(-r), C * jnp.exp(-2 * r), log_s + r
+        J = delta @ jnp.linalg.solve(C + FISHER_RIDGE * jnp.eye(n), delta)
+        return (f(flat, d + p["b"]), delta, C, log_s), J
+
+    carry = (flat0, jax.flatten_util.ravel_pytree(ds0)[0], jnp.zeros((n, n)), 0.0)
+    Js = jax.lax.scan(step, carry, noise)[1]  # J after steps 1..len(noise)
+    return Js[jnp.asarray(ks) - 1]
+
+
+@partial(jax.jit, static_argnames=("cell", "lag", "n_units"))
+def _fisher_grid(params, keys, sigma_u, *, cell, lag, n_units):
+    """:func:`_fisher_memory` of every network (params (seed, knob, ...)), mean over
+    :data:`FISHER_TRAJECTORIES` trajectories of delayed recall with 2 T noise steps; a
+    seed's trajectories, key ``fold_in(key, 4)``, are the same at all its knob values and
+    before and after training."""
+    ks = tuple(int(k) for k in fisher_steps(lag))
+
+    def one(p, key):
+        K = p["U"].shape[1]
+        x0, _, noise, _ = Recall(K).sample(jax.random.fold_in(key, 4), max(ks), sigma_u,
+                                           FISHER_TRAJECTORIES, cell.n_pre * n_units)
+        J = jax.vmap(lambda x, z: _fisher_memory(cell, p, x, z, sigma_u, ks),
+                     in_axes=(0, 1))(x0, noise)
+        return J.mean(axis=0)
+    return jax.vmap(jax.vmap(one, in_axes=(0, None)), in_axes=(0, 0))(params, keys)
+
+
 def _test_set(key, *, cell, task, lag, sigma_u, n_units, n_test):
     """The held-out sequences of a seed (the same for all its knob values)."""
     return task.sample(jax.random.split(key, 3)[2], lag, sigma_u, n_test, cell.n_pre * n_units)
@@ -605,6 +681,9 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
         first input's state at initialisation, on the first ``batch`` test sequences),
         ``lyapunov`` (the maximal Lyapunov exponent at initialisation, :func:`_lyapunov`,
         driven by noise of the task's effective variance, sigma_u^2 + its input variance),
+        ``fisher`` (seed, knob, 2, delay: the Fisher memory :func:`_fisher_memory` of
+        delayed recall at initialisation and after training, at the delays
+        :func:`fisher_steps`; NaN for the other tasks and without noise),
         ``W`` and ``b`` (the trained recurrent matrices and biases).
     """
     if not 1 <= n_record <= steps:
@@ -622,6 +701,10 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
     # read before the first Adam block donates the initial parameters
     s_eff = jnp.float32(np.sqrt(sigma_u**2 + task.input_variance))
     lyap = np.asarray(_lyapunov_grid(params, keys, s_eff, cell=cell, n_units=int(n_units)))
+    fisher = isinstance(task, Recall) and sigma_u > 0  # one symbol at t = 0; noise to limit J
+    fkw = dict(cell=cell, lag=int(lag), n_units=int(n_units))
+    if fisher:
+        fisher0 = np.asarray(_fisher_grid(params, keys, su, **fkw))
     # the data keys of a seed (the same for all its knob values): n_record blocks of steps
     step_keys = jax.vmap(lambda k: jax.random.split(jax.random.split(k, 3)[1], steps))(keys)
     opt_init = jax.vmap(jax.vmap(optax.adam(lr).init))
@@ -634,8 +717,13 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
             tested.append(np.asarray(_test_grid(params, test, cell, task)))
         if progress is not None:
             progress(i + 1, n_record)
+    if fisher:
+        fisher = np.stack([fisher0, np.asarray(_fisher_grid(params, keys, su, **fkw))],
+                          axis=2)
+    else:
+        fisher = np.full((n_seeds, len(knobs), 2, len(FISHER_DELAYS)), np.nan)
     out = {"test_loss": np.stack(tested, axis=-1), "train_curve": np.stack(curve, axis=-1),
-           "grad_sq_at_symbol": grad0, "lyapunov": lyap, "W": params["W"],
+           "grad_sq_at_symbol": grad0, "lyapunov": lyap, "fisher": fisher, "W": params["W"],
            "b": params["b"]}
     return {k: np.asarray(v) for k, v in out.items()}
 

@@ -329,3 +329,41 @@ def test_the_held_out_loss_at_a_shorter_budget_is_of_the_same_networks_part_way(
     assert both["test_loss"].shape == (2, 1, 2)
     np.testing.assert_array_equal(both["test_loss"][..., 1], end["test_loss"][..., 0])
     assert not np.array_equal(both["test_loss"][..., 0], both["test_loss"][..., 1])
+
+
+def test_fisher_memory_of_a_linear_network_is_the_fisher_studys_curve():
+    """Inputs and noise so small that tanh is linear: J(k) of the linearised network is
+    v^T W^kT C_k^-1 W^k v with the noise of steps 1..k (exact, finite k), and the ``fisher``
+    study's steady-state curve once W^k has forgotten the start (k >= 10 at g = 0.5)."""
+    import jax
+
+    from memory_dynamics.analysis.fisher import fisher_memory_curve
+
+    cell, N, sig = st.CELLS["rnn"], 16, 1e-3
+    p = cell.init(jax.random.key(0), 0.5, N, 2, 2)
+    p = {**p, "U": p["U"] * 1e-3}
+    x0 = jnp.sqrt(2.0) * jax.nn.one_hot(0, 2)
+    noise = sig * jax.random.normal(jax.random.key(1), (40, N))
+    ks = (1, 2, 5, 10, 20, 40)
+    J = np.asarray(st._fisher_memory(cell, p, x0, noise, sig, ks), float)
+    W = np.asarray(p["W"], float)
+    v = np.asarray(p["U"], float) @ (np.sqrt(2.0) * np.array([-1.0, 1.0]))
+
+    def exact(k):
+        Wj = [np.linalg.matrix_power(W, j) for j in range(k + 1)]
+        C = sig**2 * sum(M @ M.T for M in Wj[:k])
+        return (Wj[k] @ v) @ np.linalg.solve(C, Wj[k] @ v)
+
+    np.testing.assert_allclose(J, [exact(k) for k in ks], rtol=2e-3)
+    steady = fisher_memory_curve(W, v, 41, eps=sig**2)
+    np.testing.assert_allclose(J[3:], steady[list(ks[3:])], rtol=2e-3)
+
+
+def test_fisher_memory_is_recorded_before_and_after_training_on_recall_only():
+    out = st.train_recall([0.8], 2, 4, 0.5, 3, **TINY)
+    J = out["fisher"]
+    assert J.shape == (2, 1, 2, len(st.FISHER_DELAYS)) and np.isfinite(J).all()
+    assert (J > 0).all()
+    np.testing.assert_array_equal(st.fisher_steps(4)[:3], [1, 1, 2])
+    add = st.train(st.CELLS["rnn"], st.Adding(), [0.8], 2, 4, 0.5, 3, **TRAIN, test_at=[120])
+    assert np.isnan(add["fisher"]).all()

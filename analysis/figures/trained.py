@@ -246,6 +246,64 @@ def _fig_spectra(ds, plt):
     return fig
 
 
+def _fig_fisher(ds, plt):
+    """The Fisher memory J(k) of the symbol against k/T, before (dotted) and after (solid)
+    training, one line per lag, at the gains of :func:`_fig_spectra`: one row per (cell,
+    sigma_u) of delayed recall, with the mean-field decay chi^k drawn from J(1) at the
+    start."""
+    ds = full_budget(ds)
+    rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values
+            if np.isfinite(ds.fisher_memory.sel(task=t, cell=c, sigma_u=s)).any()]
+    if not rows:  # no delayed recall with noise: nothing measured
+        fig, ax = plt.subplots(figsize=(4, 1.5))
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "no Fisher memory: it is measured on delayed recall with "
+                "sigma_u > 0", ha="center", va="center", fontsize=8)
+        return fig
+    ncol = max(len(_spectrum_gains(ds.sel(task=t, cell=c, sigma_u=s))) for t, c, s in rows)
+    fig, axes = _panels(plt, ncol, 2.7, 2.6, rows=len(rows))
+    f = ds.delay.values
+    for r, (t, c, s) in enumerate(rows):
+        pt = ds.sel(task=t, cell=c, sigma_u=s)
+        gains = _spectrum_gains(pt)
+        for k, ax in enumerate(axes[r * ncol:(r + 1) * ncol]):
+            if k >= len(gains):
+                ax.set_axis_off()
+                continue
+            g = gains[k]
+            lo = np.inf
+            for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
+                J = pt.fisher_memory.sel(g=g, lag=lag)
+                n = J.sizes["seed"]
+                for stage, ls in (("trained", "-"), ("init", ":")):
+                    m = J.sel(stage=stage).mean("seed").values
+                    se = J.sel(stage=stage).std("seed", ddof=1).values / np.sqrt(n)
+                    ax.plot(f, m, ls, color=col, lw=0.9, label=f"T = {lag}" if ls == "-"
+                            else None)
+                    if ls == "-":
+                        ax.fill_between(f, np.maximum(m - se, 1e-12), m + se, color=col,
+                                        alpha=0.25, lw=0)
+                        lo = min(lo, np.nanmin(m[m > 0]) if (m > 0).any() else lo)
+            chi = float(pt.chi.sel(g=g))
+            if chi < 1:  # mean field at initialisation: J decays as chi^k (drawn from k = 1)
+                lag = int(pt.lag.values[len(pt.lag) // 2])
+                j1 = float(pt.fisher_memory.sel(g=g, lag=lag, stage="init").mean("seed")[0])
+                kk = pt.fisher_steps.sel(lag=lag).values
+                ax.plot(f, j1 * chi ** (kk - kk[0]), "k--", lw=0.8,
+                        label=rf"$\chi^k$ (mean field, T = {lag}, init)")
+            ax.axvline(1.0, color="0.5", lw=0.6)
+            ax.set_yscale("log")
+            ax.set_ylim(max(lo / 10, 1e-4), None)
+            ax.set_xlabel("delay $k/T$ (1: the trained lag)")
+            if k == 0:
+                ax.set_ylabel("Fisher memory $J(k)$ of the symbol")
+            ax.set_title(_title(ds, t, c, s, f", g = {g:g}"), fontsize=7.5)
+            if k == len(gains) - 1:
+                ax.plot([], [], "k:", lw=0.9, label="at initialisation")
+                ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return fig
+
+
 def _loglog_fit(ax, x, T, se, f, color, marker, label, filled=True, free=False):
     """Horizons against a scale with their SEs and a fitted line: slope 1 with c fitted
     (the hypothesis T* = c x), or with ``free`` the least-squares slope (a description);
@@ -346,5 +404,6 @@ FIGURES = {
     "trained_gradient_at_init": _fig_gradient,
     "trained_learning_curves": _fig_curves,
     "trained_spectra": _fig_spectra,
+    "trained_fisher_memory": _fig_fisher,
     "trained_chaos": _fig_chaos,
 }

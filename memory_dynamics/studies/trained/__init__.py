@@ -71,7 +71,7 @@ STUDY = Study(
     sweeps=("task", "cell", "sigma_u", "lag"),
     figures=("trained_trainability_map", "trained_horizon_vs_depth_scale",
              "trained_gradient_at_init", "trained_learning_curves", "trained_spectra",
-             "trained_chaos"),
+             "trained_fisher_memory", "trained_chaos"),
     simulate="memory_dynamics.studies.trained.experiment:simulate_point",
     analysis="memory_dynamics.analysis.trained",
     figures_module="memory_dynamics.analysis.figures.trained",

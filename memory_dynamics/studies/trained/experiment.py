@@ -42,7 +42,7 @@ def point_dataset(out: dict, ends, task, knob: tuple, values: dict, settings: di
     signal at initialisation, Lyapunov exponent on (seed, knob) and the task's memoryless
     baseline, plus ``data_vars`` and ``coords``. ``knob`` is ``(name, values, attrs)`` of
     the cell's knob dimension."""
-    from memory_dynamics.sim.trained import budget_steps
+    from memory_dynamics.sim.trained import FISHER_DELAYS, budget_steps, fisher_steps
 
     s = settings
     name, kv, kattrs = knob
@@ -64,6 +64,13 @@ def point_dataset(out: dict, ends, task, knob: tuple, values: dict, settings: di
                 "long_name": "maximal Lyapunov exponent at initialisation, driven by "
                              "noise of the effective input variance", "units": "1",
                 "comment": "per time step"}),
+            "fisher_memory": ((*dims, "stage", "delay"), out["fisher"].astype(np.float64), {
+                "long_name": "Fisher memory J(k) of the symbol k steps later, the network "
+                             "linearised along noise-driven trajectories (delayed recall; "
+                             "mean over trajectories)", "units": "1"}),
+            "fisher_steps": ("delay", fisher_steps(int(values["lag"])), {
+                "long_name": "delay k of fisher_memory: max(1, round(delay x lag))",
+                "units": "1", "comment": "time steps"}),
             "baseline": ((), task.baseline(int(values["lag"])), {
                 "long_name": "task loss of the best memoryless answer", **loss}),
             **data_vars,
@@ -73,6 +80,11 @@ def point_dataset(out: dict, ends, task, knob: tuple, values: dict, settings: di
                                                        "units": "1"}),
             name: (name, np.asarray(kv, float), kattrs),
             "step": ("step", np.array(ends), {"long_name": "Adam steps", "units": "1"}),
+            "stage": ("stage", ["init", "trained"], {
+                "long_name": "the network at initialisation or after the full budget"}),
+            "delay": ("delay", np.asarray(FISHER_DELAYS), {
+                "long_name": "delay of the Fisher memory as a fraction k/T of the lag",
+                "units": "1"}),
             "budget": ("budget", np.array(budget_steps(s["steps"], s["n_record"],
                                                        s["budget_fraction"])), {
                 "long_name": "training budget: Adam steps before the held-out loss is "
