@@ -614,6 +614,12 @@ def _test_grid(params, test, cell, task):
     return jax.vmap(over_knobs)(params, test)
 
 
+def _diverged(params) -> np.ndarray:
+    """(seed, knob): some parameter of the network is not finite."""
+    return ~np.all([np.isfinite(np.asarray(v)).all(axis=tuple(range(2, np.ndim(v))))
+                    for v in jax.tree_util.tree_leaves(params)], axis=0)
+
+
 def record_steps(steps: int, n_record: int) -> list[int]:
     """The Adam step ending each record of the learning curve: blocks of
     ``steps // n_record`` steps, the last one taking the remainder."""
@@ -684,6 +690,8 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
         ``fisher`` (seed, knob, 2, delay: the Fisher memory :func:`_fisher_memory` of
         delayed recall at initialisation and after training, at the delays
         :func:`fisher_steps`; NaN for the other tasks and without noise),
+        ``diverged`` (seed, knob: the parameters became non-finite during training, whose
+        later losses, trained W and Fisher memory are then NaN),
         ``W`` and ``b`` (the trained recurrent matrices and biases).
     """
     if not 1 <= n_record <= steps:
@@ -717,13 +725,18 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
             tested.append(np.asarray(_test_grid(params, test, cell, task)))
         if progress is not None:
             progress(i + 1, n_record)
+    # a network whose Adam steps overflowed (exploding gradients: chaotic gains, long lags,
+    # float32) has non-finite parameters from then on: it did not learn (its test loss is
+    # NaN, which no success threshold passes)
+    diverged = _diverged(params)
     if fisher:
         fisher = np.stack([fisher0, np.asarray(_fisher_grid(params, keys, su, **fkw))],
                           axis=2)
     else:
         fisher = np.full((n_seeds, len(knobs), 2, len(FISHER_DELAYS)), np.nan)
     out = {"test_loss": np.stack(tested, axis=-1), "train_curve": np.stack(curve, axis=-1),
-           "grad_sq_at_symbol": grad0, "lyapunov": lyap, "fisher": fisher, "W": params["W"],
+           "grad_sq_at_symbol": grad0, "lyapunov": lyap, "fisher": fisher,
+           "diverged": diverged, "W": params["W"],
            "b": params["b"]}
     return {k: np.asarray(v) for k, v in out.items()}
 

@@ -367,3 +367,20 @@ def test_fisher_memory_is_recorded_before_and_after_training_on_recall_only():
     np.testing.assert_array_equal(st.fisher_steps(4)[:3], [1, 1, 2])
     add = st.train(st.CELLS["rnn"], st.Adding(), [0.8], 2, 4, 0.5, 3, **TRAIN, test_at=[120])
     assert np.isnan(add["fisher"]).all()
+
+
+def test_a_diverged_network_is_flagged_and_has_no_spectrum():
+    """Training that overflows (exploding gradients) leaves non-finite parameters: flagged,
+    its trained spectrum NaN, the other networks untouched."""
+    import jax
+
+    from memory_dynamics.studies.trained.experiment import eigenvalue_moduli
+
+    params = {"W": np.ones((2, 3, 4, 4)), "b": np.zeros((2, 3, 4))}
+    params["W"][1, 2, 0, 0] = np.nan
+    params["b"][0, 1, 3] = np.inf
+    flag = st._diverged(jax.tree_util.tree_map(jnp.asarray, params))
+    np.testing.assert_array_equal(flag, [[False, True, False], [False, False, True]])
+    eig = eigenvalue_moduli(params["W"])
+    assert np.isnan(eig[1, 2]).all() and np.isfinite(eig[0]).all()
+    np.testing.assert_allclose(eig[0, 0], [4, 0, 0, 0], atol=1e-12)

@@ -71,6 +71,11 @@ def point_dataset(out: dict, ends, task, knob: tuple, values: dict, settings: di
             "fisher_steps": ("delay", fisher_steps(int(values["lag"])), {
                 "long_name": "delay k of fisher_memory: max(1, round(delay x lag))",
                 "units": "1", "comment": "time steps"}),
+            "diverged": (dims, out["diverged"].astype(np.int8), {
+                "long_name": "training diverged: the parameters became non-finite (exploding "
+                             "gradients overflow float32); counted as not learned",
+                "units": "1", "flag_values": np.array([0, 1], np.int8),
+                "flag_meanings": "trained diverged"}),
             "baseline": ((), task.baseline(int(values["lag"])), {
                 "long_name": "task loss of the best memoryless answer", **loss}),
             **data_vars,
@@ -103,6 +108,16 @@ def point_dataset(out: dict, ends, task, knob: tuple, values: dict, settings: di
     )
 
 
+def eigenvalue_moduli(W) -> np.ndarray:
+    """Moduli of the eigenvalues of each matrix of ``W`` (..., N, N), largest first
+    (float64); NaN for a matrix with a non-finite entry (training diverged)."""
+    W = np.asarray(W, np.float64)
+    ok = np.isfinite(W).all(axis=(-2, -1))
+    eig = np.full(W.shape[:-1], np.nan)
+    eig[ok] = np.sort(np.abs(np.linalg.eigvals(W[ok])), axis=-1)[..., ::-1]
+    return eig
+
+
 def simulate_point(values: dict, settings: dict, seed: SeedLike,
                    progress: Callable[[int, int], None] | None = None) -> xr.Dataset:
     """Sweep point (task, cell, sigma_u, lag): ``n_seeds`` networks at every gain, trained
@@ -110,8 +125,7 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     s = settings
     gains = np.asarray(s["g"], float)
     out, ends, task = train_point(values["cell"], gains, values, s, seed, progress)
-    # moduli of the trained recurrent matrix's eigenvalues, largest first (float64)
-    eig = np.sort(np.abs(np.linalg.eigvals(out["W"].astype(np.float64))), axis=-1)[..., ::-1]
+    eig = eigenvalue_moduli(out["W"])
     return point_dataset(
         out, ends, task, ("g", gains, {"long_name": "recurrent gain g at initialisation (W = g Z, "
                                               "Z_ij ~ N(0, 1/N); rnn_orthogonal: W = g Q)",
