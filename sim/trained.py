@@ -272,6 +272,7 @@ class Copy:
     length: int = 10
     name = "copy"
     every_step = True
+    input_variance = 1.0  # every step a scaled one-hot (:func:`_one_hot`)
     loss_name = "cross-entropy per step, mean over all steps (nats)"
 
     @property
@@ -281,8 +282,6 @@ class Copy:
     @property
     def n_out(self) -> int:
         return self.n_symbols + 1
-
-    input_variance = 1.0  # every step a scaled one-hot (:func:`_one_hot`)
 
     @classmethod
     def from_settings(cls, settings: dict) -> Copy:
