@@ -49,6 +49,7 @@ from functools import partial  # noqa: E402
 import jax  # noqa: E402
 import jax.flatten_util  # noqa: E402
 import jax.numpy as jnp  # noqa: E402
+import jax.scipy.linalg  # noqa: E402
 import numpy as np  # noqa: E402
 import optax  # noqa: E402
 
@@ -476,13 +477,19 @@ def _lyapunov(cell, p, key, sigma_u, n_units):
 FISHER_TRAJECTORIES = 8
 FISHER_DELAYS = tuple(float(f) for f in np.linspace(0.125, 2.0, 16))
 #: a read-out noise of this fraction of the mean state variance is added to C before it is
-#: inverted (C is ill-conditioned in float32 where the network is chaotic)
-FISHER_RIDGE = 1e-6
+#: inverted (C is ill-conditioned in float32 where the network is chaotic; in the ordered
+#: phase the injected noise keeps its eigenvalues above about 1e-3 of the mean)
+FISHER_RIDGE = 1e-5
 
 
 def fisher_steps(lag: int) -> np.ndarray:
     """The delays k of :data:`FISHER_DELAYS` at lag T (steps after the symbol)."""
     return np.maximum(1, np.round(np.asarray(FISHER_DELAYS) * lag)).astype(int)
+
+
+def _lower_factor(M):
+    """A lower-triangular L with L L^T = M M^T (QR of M^T)."""
+    return jnp.linalg.qr(M.T, mode="r").T
 
 
 def _fisher_memory(cell, p, x0, noise, sigma_u, ks):
@@ -501,8 +508,12 @@ def _fisher_memory(cell, p, x0, noise, sigma_u, ks):
     (Ganguli, Huh & Sompolinsky 2008, eq. 3, for a linear network driven by one pulse;
     here the linearisation about the trajectory, the extended-Kalman view). Linear, the
     network gives the ``fisher`` study's curve with its noise started at t = 1 (tested).
-    ``delta`` and ``C`` are carried divided by a common running scale (and its square),
-    which leaves J unchanged and keeps both inside float32's range. Returns J at the steps ``ks``.
+    C is carried as a square root, :math:`C = SS^\top` (QR of :math:`[A_kS, \sigma_u B_k]`),
+    so that it stays positive definite in float32 and :math:`J = |L^{-1}\delta_k|^2 \ge 0`
+    with L the triangular factor of :math:`C + \rho\,\bar c\, I` (:data:`FISHER_RIDGE`
+    :math:`\rho`, :math:`\bar c` the mean variance); ``delta`` and S are carried divided by
+    a common running scale, which leaves J unchanged and keeps both inside float32's range.
+    Returns J at the steps ``ks``.
     """
     K = x0.shape[-1]
     dx = jnp.sqrt(K) * (jax.nn.one_hot(1, K) - jax.nn.one_hot(0, K))
@@ -514,14 +525,16 @@ def _fisher_memory(cell, p, x0, noise, sigma_u, ks):
         return jax.flatten_util.ravel_pytree(cell.step(p, unravel(flat), d))[0]
 
     def step(carry, d):
-        flat, delta, C, log_s = carry  # delta and C divided by e^log_s and e^(2 log_s)
+        flat, delta, S, log_s = carry  # delta, S divided by e^log_s; C = S S^T
         A, B = jax.jacfwd(f, argnums=(0, 1))(flat, d + p["b"])
-        C = A @ C @ A.T + sigma_u**2 * jnp.exp(-2 * log_s) * (B @ B.T)
+        # square-root update: [A S, sigma B] [A S, sigma B]^T = A C A^T + sigma^2 B B^T
+        S = _lower_factor(jnp.concatenate([A @ S, sigma_u * jnp.exp(-log_s) * B], axis=1))
         delta = A @ delta
-        r = 0.5 * jnp.log(jnp.trace(C) / n)
-        delta, C, log_s = delta * jnp.exp(-r), C * jnp.exp(-2 * r), log_s + r
-        J = delta @ jnp.linalg.solve(C + FISHER_RIDGE * jnp.eye(n), delta)
-        return (f(flat, d + p["b"]), delta, C, log_s), J
+        r = 0.5 * jnp.log((S**2).sum() / n)
+        delta, S, log_s = delta * jnp.exp(-r), S * jnp.exp(-r), log_s + r
+        ridge = _lower_factor(jnp.concatenate([S, np.sqrt(FISHER_RIDGE) * jnp.eye(n)], axis=1))
+        u = jax.scipy.linalg.solve_triangular(ridge, delta, lower=True)
+        return (f(flat, d + p["b"]), delta, S, log_s), u @ u
 
     carry = (flat0, jax.flatten_util.ravel_pytree(ds0)[0], jnp.zeros((n, n)), 0.0)
     Js = jax.lax.scan(step, carry, noise)[1]  # J after steps 1..len(noise)
