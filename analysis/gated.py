@@ -51,9 +51,8 @@ REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Gers, Schm
 
 #: what a NaN or inf in the merged dataset means
 NON_FINITE = {
-    r"fisher_memory": "NaN for the copy and adding tasks (the Fisher memory is of delayed "
-                     "recall's symbol), without input noise (sigma_u = 0: unbounded), and "
-                     "after training where training diverged",
+    r"fisher_memory": "NaN everywhere: the gated study does not measure the Fisher memory "
+                     "(sim.trained.train(..., fisher=True) does, for any cell)",
     r"grad_sq_at_symbol": "inf where the error signal overflows float32 (chaotic gains at "
                           "long lags: it grows as chi^T); left out of the gradient rate",
     r"test_loss|train_curve|eig_abs_trained|tau_unit_trained": (

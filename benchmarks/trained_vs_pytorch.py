@@ -105,7 +105,7 @@ OURS = PEAK + textwrap.dedent("""
     knob = [1.0] if cell == "rnn" else [4.0]  # one knob: every network its own batches
     c = st.CELLS[cell]
     kw = dict(n_units=32 if cell == "rnn" else 16, batch=64, steps=steps,
-              lr=3e-3, n_test=512, n_record=1, test_at=[steps])
+              lr=3e-3, n_test=512, n_record=1, test_at=[steps], fisher=False)
     t0 = time.perf_counter()  # a first call at other seeds: compiles every function
     st.train(c, st.Recall(2), knob, n_net, lag, 0.5, 1, **kw)
     first = time.perf_counter() - t0

@@ -651,7 +651,7 @@ def budget_steps(steps: int, n_record: int, fraction: float | None) -> list[int]
 
 def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
           n_units: int, batch: int, steps: int, lr: float, n_test: int, n_record: int,
-          test_at,
+          test_at, fisher: bool,
           progress: Callable[[int, int], None] | None = None) -> dict[str, np.ndarray]:
     """Train ``n_seeds`` networks of one cell at every knob value on one task at one lag,
     all at once.
@@ -688,6 +688,9 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
         Training budgets (Adam steps, each the end of a learning-curve block, e.g. from
         :func:`budget_steps`) after which the held-out loss is measured: the networks
         trained for fewer steps are the same networks part-way (Adam's rate is constant).
+    fisher : bool
+        Measure the Fisher memory of the symbol before and after training
+        (:func:`_fisher_memory`; delayed recall with noise only, NaN otherwise).
 
     Returns
     -------
@@ -701,7 +704,8 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
         driven by noise of the task's effective variance, sigma_u^2 + its input variance),
         ``fisher`` (seed, knob, 2, delay: the Fisher memory :func:`_fisher_memory` of
         delayed recall at initialisation and after training, at the delays
-        :func:`fisher_steps`; NaN for the other tasks and without noise),
+        :func:`fisher_steps`; NaN unless ``fisher``, for the other tasks and without
+        noise),
         ``diverged`` (seed, knob: the parameters became non-finite during training, whose
         later losses, trained W and Fisher memory are then NaN),
         ``W`` and ``b`` (the trained recurrent matrices and biases).
@@ -721,7 +725,7 @@ def train(cell, task, knobs, n_seeds: int, lag: int, sigma_u: float, seed: int, 
     # read before the first Adam block donates the initial parameters
     s_eff = jnp.float32(np.sqrt(sigma_u**2 + task.input_variance))
     lyap = np.asarray(_lyapunov_grid(params, keys, s_eff, cell=cell, n_units=int(n_units)))
-    fisher = isinstance(task, Recall) and sigma_u > 0  # one symbol at t = 0; noise to limit J
+    fisher = fisher and isinstance(task, Recall) and sigma_u > 0  # one symbol; noise bounds J
     fkw = dict(cell=cell, lag=int(lag), n_units=int(n_units))
     if fisher:
         fisher0 = np.asarray(_fisher_grid(params, keys, su, **fkw))
@@ -761,4 +765,4 @@ def train_recall(gains, n_seeds: int, lag: int, sigma_u: float, seed: int, *,
     ``gated`` study trains through it with its own)."""
     return train(CELLS["rnn"], Recall(n_symbols), gains, n_seeds, lag, sigma_u, seed,
                  n_units=n_units, batch=batch, steps=steps, lr=lr, n_test=n_test,
-                 n_record=n_record, test_at=[steps], progress=progress)
+                 n_record=n_record, test_at=[steps], fisher=True, progress=progress)

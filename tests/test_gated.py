@@ -14,7 +14,7 @@ st = pytest.importorskip("memory_dynamics.sim.trained")
 jnp = pytest.importorskip("jax.numpy")
 
 TINY = dict(n_units=8, batch=32, steps=150, lr=1e-2, n_test=64, n_record=5,
-            test_at=[150])
+            test_at=[150], fisher=False)
 
 
 @pytest.mark.parametrize("name", ["lstm", "gru"])

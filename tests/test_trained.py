@@ -85,12 +85,12 @@ def test_adding_problem_markers_and_its_memoryless_baseline():
 @pytest.mark.parametrize("name,lag", [("adding", 5), ("copy", 2)])
 def test_a_tiny_network_learns_the_other_tasks(name, lag):
     """The adding problem at a short lag: below half the baseline; the copy task (hard in
-    few steps): the training loss falls below the baseline."""
+    few steps): the held-out loss falls below the baseline."""
     task = st.TASKS[name].from_settings({})
     out = st.train(st.CELLS["lstm" if name == "copy" else "rnn"], task, [1.0 if name ==
                    "adding" else 3.0], 2, lag, 0.1, 3, n_units=16, batch=32,
                    steps=300 if name == "copy" else 150, lr=1e-2, n_test=64, n_record=3,
-                   test_at=[300 if name == "copy" else 150])
+                   test_at=[300 if name == "copy" else 150], fisher=False)
     if name == "adding":
         assert (out["test_loss"] < 0.5 * task.baseline(lag)).all(), out["test_loss"]
     else:
@@ -317,15 +317,17 @@ def test_budgets_are_learning_curve_block_ends():
     assert st.budget_steps(13, 4, None) == [13]
     assert st.budget_steps(10, 1, 0.5) == [10]  # one block: one budget
     with pytest.raises(ValueError, match="test_at"):
-        st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 2, 0.5, 1, **TRAIN, test_at=[7])
+        st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 2, 0.5, 1, **TRAIN, test_at=[7],
+                 fisher=False)
 
 
 def test_the_held_out_loss_at_a_shorter_budget_is_of_the_same_networks_part_way():
     """The full budget's loss equals a run that tests only at the end; the shorter budget's
     loss is measured on the same networks earlier (it differs)."""
     both = st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 3, 0.5, 4, **TRAIN,
-                    test_at=[60, 120])
-    end = st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 3, 0.5, 4, **TRAIN, test_at=[120])
+                    test_at=[60, 120], fisher=False)
+    end = st.train(st.CELLS["rnn"], st.Recall(4), [1.0], 2, 3, 0.5, 4, **TRAIN, test_at=[120],
+                   fisher=False)
     assert both["test_loss"].shape == (2, 1, 2)
     np.testing.assert_array_equal(both["test_loss"][..., 1], end["test_loss"][..., 0])
     assert not np.array_equal(both["test_loss"][..., 0], both["test_loss"][..., 1])
@@ -365,7 +367,8 @@ def test_fisher_memory_is_recorded_before_and_after_training_on_recall_only():
     assert J.shape == (2, 1, 2, len(st.FISHER_DELAYS)) and np.isfinite(J).all()
     assert (J > 0).all()
     np.testing.assert_array_equal(st.fisher_steps(4)[:3], [1, 1, 2])
-    add = st.train(st.CELLS["rnn"], st.Adding(), [0.8], 2, 4, 0.5, 3, **TRAIN, test_at=[120])
+    add = st.train(st.CELLS["rnn"], st.Adding(), [0.8], 2, 4, 0.5, 3, **TRAIN, test_at=[120],
+                   fisher=True)
     assert np.isnan(add["fisher"]).all()
 
 

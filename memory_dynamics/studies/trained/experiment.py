@@ -11,10 +11,11 @@ from memory_dynamics.sim.rng import SeedLike, as_generator
 
 
 def train_point(cell_name: str, knobs, values: dict, settings: dict, seed: SeedLike,
-                progress: Callable[[int, int], None] | None = None):
+                progress: Callable[[int, int], None] | None = None, *, fisher: bool):
     """Train ``n_seeds`` networks of cell ``cell_name`` at every knob value on the point's
-    task, lag and noise (:func:`memory_dynamics.sim.trained.train`); returns the outputs,
-    the record steps of the learning curve and the task."""
+    task, lag and noise (:func:`memory_dynamics.sim.trained.train`; ``fisher``: with the
+    Fisher memory); returns the outputs, the record steps of the learning curve and the
+    task."""
     from memory_dynamics.sim.trained import (  # imports JAX
         CELLS,
         TASKS,
@@ -32,6 +33,7 @@ def train_point(cell_name: str, knobs, values: dict, settings: dict, seed: SeedL
                 key, n_units=s["n_units"], batch=s["batch"],
                 steps=s["steps"], lr=s["lr"], n_test=s["n_test"], n_record=s["n_record"],
                 test_at=budget_steps(s["steps"], s["n_record"], s["budget_fraction"]),
+                fisher=fisher,
                 progress=progress)
     return out, record_steps(s["steps"], s["n_record"]), task
 
@@ -124,7 +126,8 @@ def simulate_point(values: dict, settings: dict, seed: SeedLike,
     together (:func:`memory_dynamics.sim.trained.train`)."""
     s = settings
     gains = np.asarray(s["g"], float)
-    out, ends, task = train_point(values["cell"], gains, values, s, seed, progress)
+    out, ends, task = train_point(values["cell"], gains, values, s, seed, progress,
+                                  fisher=True)
     eig = eigenvalue_moduli(out["W"])
     return point_dataset(
         out, ends, task, ("g", gains, {"long_name": "recurrent gain g at initialisation (W = g Z, "
