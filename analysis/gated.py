@@ -36,6 +36,8 @@ from memory_dynamics.studies.trained import GRADIENT_MIN_LAG
 from . import checks as chk
 from .trained import (
     BOOT_SEED,
+    DIVERGED,
+    GRAD_OVERFLOW,
     add_grad_rate,
     add_horizon,
     budget_checks,
@@ -53,11 +55,8 @@ REFERENCES = ("Hochreiter & Schmidhuber (1997) Neural Comput. 9:1735; Gers, Schm
 NON_FINITE = {
     r"fisher_memory": "NaN everywhere: the gated study does not measure the Fisher memory "
                      "(sim.trained.train(..., fisher=True) does, for any cell)",
-    r"grad_sq_at_symbol": "inf where the error signal overflows float32 (chaotic gains at "
-                          "long lags: it grows as chi^T); left out of the gradient rate",
-    r"test_loss|train_curve|eig_abs_trained|tau_unit_trained": (
-        "NaN where training diverged (variable diverged = 1: exploding gradients overflowed "
-        "float32, at chaotic gains and long lags); such a network counts as not learned"),
+    r"grad_sq_at_symbol": GRAD_OVERFLOW,
+    r"test_loss|train_curve|tau_unit_trained": DIVERGED,
     r"log_grad_sq(_se)?": "NaN where the error signal at the symbol is near float32's "
                           "underflow (|dL/dstate_0|^2 < 1e-30) in some seed: short timescales "
                           "at long lags",

@@ -69,16 +69,20 @@ GRAD_SQ_MIN = 1e-30
 BOOT_SEED = 20180710
 
 
+#: what a non-finite value means where training overflowed (shared with ``gated``)
+GRAD_OVERFLOW = ("inf where the error signal overflows float32 (chaotic gains at long lags: it "
+                 "grows as chi^T); left out of the gradient rate")
+DIVERGED = ("NaN where training diverged (variable diverged = 1: exploding gradients "
+            "overflowed float32, at chaotic gains and long lags); such a network counts as "
+            "not learned")
+
 #: what a NaN or inf in the merged dataset means
 NON_FINITE = {
     r"fisher_memory": "NaN for the copy and adding tasks (the Fisher memory is of delayed "
                      "recall's symbol), without input noise (sigma_u = 0: unbounded), and "
                      "after training where training diverged",
-    r"grad_sq_at_symbol": "inf where the error signal overflows float32 (chaotic gains at "
-                          "long lags: it grows as chi^T); left out of the gradient rate",
-    r"test_loss|train_curve|eig_abs_trained|tau_unit_trained": (
-        "NaN where training diverged (variable diverged = 1: exploding gradients overflowed "
-        "float32, at chaotic gains and long lags); such a network counts as not learned"),
+    r"grad_sq_at_symbol": GRAD_OVERFLOW,
+    r"test_loss|train_curve|eig_abs_trained": DIVERGED,
     r"xi(_signal)?": "NaN in the chaotic phase (chi >= 1), where gradients do not vanish and "
                      "the depth scales are not a horizon",
     r"log_grad_sq(_se)?": "NaN where the error signal at the symbol is near float32's "
