@@ -206,43 +206,53 @@ def _spectrum_gains(pt):
     return (ordered or list(gs[:1])) + [g for g in gs if g > float(pt.g_c)][:1]
 
 
-def _fig_spectra(ds, plt):
-    """Eigenvalue moduli of the trained W against their rank, per lag, beside the circular
-    law of the initial W = g Z: one row per (task, cell, sigma_u)."""
-    ds = full_budget(ds)
-    rows = [(t, c, s) for t, c in _series(ds) for s in ds.sigma_u.values]
+def _gain_panels(ds, plt, rows):
+    """One row of panels per (task, cell, sigma_u) of ``rows``, one panel per gain of
+    :func:`_spectrum_gains` (panels left over hidden): the figure and, per panel,
+    ``(ax, t, c, s, pt, g, first, last)`` (``first``/``last``: the row's first and last)."""
     ncol = max(len(_spectrum_gains(ds.sel(task=t, cell=c, sigma_u=s))) for t, c, s in rows)
     fig, axes = _panels(plt, ncol, 2.7, 2.6, rows=len(rows))
-    N = ds.sizes["mode"]
-    rank = np.arange(1, N + 1)
+    panels = []
     for r, (t, c, s) in enumerate(rows):
         pt = ds.sel(task=t, cell=c, sigma_u=s)
         gains = _spectrum_gains(pt)
         for k, ax in enumerate(axes[r * ncol:(r + 1) * ncol]):
             if k >= len(gains):
                 ax.set_axis_off()
-                continue
-            g = gains[k]
-            for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
-                e = pt.eig_abs_trained.sel(g=g, lag=lag)
-                med = e.median("seed").values
-                lo, hi = e.quantile(0.25, "seed").values, e.quantile(0.75, "seed").values
-                ax.fill_between(rank, lo, hi, color=col, alpha=0.25, lw=0)
-                ax.plot(rank, med, color=col, lw=0.9, label=f"T = {lag} "
-                        f"(S = {float(pt.survival.sel(g=g, lag=lag)):.2g})")
-            if c == "rnn_orthogonal":  # W = g Q: every eigenvalue on the circle of radius g
-                ax.plot(rank, np.full(N, g), "k--", lw=0.9,
-                        label=r"initial $W = gQ$: $|\lambda| = g$")
-            else:  # circular law of radius g: P(|lambda| > r) = 1 - (r/g)^2, k-th largest
-                ax.plot(rank, g * np.sqrt(1 - (rank - 0.5) / N), "k--", lw=0.9,
-                        label=r"initial $W = gZ$: circular law")
-            ax.axhline(1.0, color="tab:red", ls=":", lw=0.8)
-            ax.set_xlabel("eigenvalue rank (by modulus)")
-            if k == 0:
-                ax.set_ylabel(r"$|\lambda|$ of the trained $W$")
-            ax.set_title(_title(ds, t, c, s, f", g = {g:g}"), fontsize=7.5)
-            if k == len(gains) - 1:
-                ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            else:
+                panels.append((ax, t, c, s, pt, gains[k], k == 0, k == len(gains) - 1))
+    return fig, panels
+
+
+def _fig_spectra(ds, plt):
+    """Eigenvalue moduli of the trained W against their rank, per lag, beside the circular
+    law of the initial W = g Z: one row per (task, cell, sigma_u)."""
+    ds = full_budget(ds)
+    fig, panels = _gain_panels(ds, plt, [(t, c, s) for t, c in _series(ds)
+                                         for s in ds.sigma_u.values])
+    N = ds.sizes["mode"]
+    rank = np.arange(1, N + 1)
+    for ax, t, c, s, pt, g, first, last in panels:
+        for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
+            e = pt.eig_abs_trained.sel(g=g, lag=lag)
+            med = e.median("seed").values
+            lo, hi = e.quantile(0.25, "seed").values, e.quantile(0.75, "seed").values
+            ax.fill_between(rank, lo, hi, color=col, alpha=0.25, lw=0)
+            ax.plot(rank, med, color=col, lw=0.9, label=f"T = {lag} "
+                    f"(S = {float(pt.survival.sel(g=g, lag=lag)):.2g})")
+        if c == "rnn_orthogonal":  # W = g Q: every eigenvalue on the circle of radius g
+            ax.plot(rank, np.full(N, g), "k--", lw=0.9,
+                    label=r"initial $W = gQ$: $|\lambda| = g$")
+        else:  # circular law of radius g: P(|lambda| > r) = 1 - (r/g)^2, k-th largest
+            ax.plot(rank, g * np.sqrt(1 - (rank - 0.5) / N), "k--", lw=0.9,
+                    label=r"initial $W = gZ$: circular law")
+        ax.axhline(1.0, color="tab:red", ls=":", lw=0.8)
+        ax.set_xlabel("eigenvalue rank (by modulus)")
+        if first:
+            ax.set_ylabel(r"$|\lambda|$ of the trained $W$")
+        ax.set_title(_title(ds, t, c, s, f", g = {g:g}"), fontsize=7.5)
+        if last:
+            ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
@@ -260,47 +270,40 @@ def _fig_fisher(ds, plt):
         ax.text(0.5, 0.5, "no Fisher memory: it is measured on delayed recall with "
                 "sigma_u > 0", ha="center", va="center", fontsize=8)
         return fig
-    ncol = max(len(_spectrum_gains(ds.sel(task=t, cell=c, sigma_u=s))) for t, c, s in rows)
-    fig, axes = _panels(plt, ncol, 2.7, 2.6, rows=len(rows))
+    fig, panels = _gain_panels(ds, plt, rows)
     f = ds.delay.values
-    for r, (t, c, s) in enumerate(rows):
-        pt = ds.sel(task=t, cell=c, sigma_u=s)
-        gains = _spectrum_gains(pt)
-        for k, ax in enumerate(axes[r * ncol:(r + 1) * ncol]):
-            if k >= len(gains):
-                ax.set_axis_off()
-                continue
-            g = gains[k]
-            lo = np.inf
-            for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
-                J = pt.fisher_memory.sel(g=g, lag=lag)
-                n = J.sizes["seed"]
-                for stage, ls in (("trained", "-"), ("init", ":")):
-                    m = J.sel(stage=stage).mean("seed").values
+    mid = int(ds.lag.values[ds.sizes["lag"] // 2])  # the lag of the mean-field line
+    for ax, t, c, s, pt, g, first, last in panels:
+        lo = np.inf
+        for col, lag in zip(plotting.colors(ds.sizes["lag"]), ds.lag.values):
+            J = pt.fisher_memory.sel(g=g, lag=lag)
+            n = J.sizes["seed"]
+            for stage, ls in (("trained", "-"), ("init", ":")):
+                m = J.sel(stage=stage).mean("seed").values
+                ax.plot(f, m, ls, color=col, lw=0.9, label=f"T = {lag}" if ls == "-"
+                        else None)
+                if ls == "-":
                     se = J.sel(stage=stage).std("seed", ddof=1).values / np.sqrt(n)
-                    ax.plot(f, m, ls, color=col, lw=0.9, label=f"T = {lag}" if ls == "-"
-                            else None)
-                    if ls == "-":
-                        ax.fill_between(f, np.maximum(m - se, 1e-12), m + se, color=col,
-                                        alpha=0.25, lw=0)
-                        lo = min(lo, np.nanmin(m[m > 0]) if (m > 0).any() else lo)
-            chi = float(pt.chi.sel(g=g))
-            if chi < 1:  # mean field at initialisation: J decays as chi^k (drawn from k = 1)
-                lag = int(pt.lag.values[len(pt.lag) // 2])
-                j1 = float(pt.fisher_memory.sel(g=g, lag=lag, stage="init").mean("seed")[0])
-                kk = pt.fisher_steps.sel(lag=lag).values
-                ax.plot(f, j1 * chi ** (kk - kk[0]), "k--", lw=0.8,
-                        label=rf"$\chi^k$ (mean field, T = {lag}, init)")
-            ax.axvline(1.0, color="0.5", lw=0.6)
-            ax.set_yscale("log")
-            ax.set_ylim(max(lo / 10, 1e-4), None)
-            ax.set_xlabel("delay $k/T$ (1: the trained lag)")
-            if k == 0:
-                ax.set_ylabel("Fisher memory $J(k)$ of the symbol")
-            ax.set_title(_title(ds, t, c, s, f", g = {g:g}"), fontsize=7.5)
-            if k == len(gains) - 1:
-                ax.plot([], [], "k:", lw=0.9, label="at initialisation")
-                ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+                    ax.fill_between(f, np.maximum(m - se, 1e-12), m + se, color=col,
+                                    alpha=0.25, lw=0)
+                    lo = min(lo, np.nanmin(m[m > 0]) if (m > 0).any() else lo)
+        chi = float(pt.chi.sel(g=g))
+        if chi < 1:  # mean field at initialisation: J decays as chi^k (drawn from k = 1)
+            j1 = float(pt.fisher_memory.sel(g=g, lag=mid, stage="init").mean("seed")[0])
+            kk = pt.fisher_steps.sel(lag=mid).values
+            ax.plot(f, j1 * chi ** (kk - kk[0]), "k--", lw=0.8)
+        ax.axvline(1.0, color="0.5", lw=0.6)
+        ax.set_yscale("log")
+        ax.set_ylim(max(lo / 10, 1e-4), None)
+        ax.set_xlabel("delay $k/T$ (1: the trained lag)")
+        if first:
+            ax.set_ylabel("Fisher memory $J(k)$ of the symbol")
+        ax.set_title(_title(ds, t, c, s, f", g = {g:g}"), fontsize=7.5)
+        if last:
+            ax.plot([], [], "k:", lw=0.9, label="at initialisation")
+            ax.plot([], [], "k--", lw=0.8, label=rf"$\chi^k$ at initialisation, T = {mid} "
+                    "(mean field; ordered gains)")
+            ax.legend(fontsize=5.5, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return fig
 
 
